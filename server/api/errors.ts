@@ -1,0 +1,155 @@
+import type { Status, StatusCause, StatusReason } from './types.js';
+
+/**
+ * An error that is already a Kubernetes `Status`: every layer throws these, and the response
+ * writer turns them into the body and code. Anything else that escapes is an internal error
+ * whose details are logged, never sent.
+ */
+export class ApiError extends Error {
+  readonly status: Status;
+  /** Extra response headers, e.g. Retry-After for 429. */
+  readonly headers: Readonly<Record<string, string>>;
+
+  constructor(status: Omit<Status, 'apiVersion' | 'kind' | 'metadata' | 'status'>, headers: Record<string, string> = {}) {
+    super(status.message ?? status.reason ?? 'error');
+    this.status = { apiVersion: 'v1', kind: 'Status', metadata: {}, status: 'Failure', ...status };
+    this.headers = headers;
+  }
+
+  get code(): number {
+    return this.status.code;
+  }
+
+  get reason(): StatusReason | undefined {
+    return this.status.reason;
+  }
+}
+
+export interface ResourceRef {
+  readonly group: string;
+  /** The plural resource name, as kube-apiserver names it in messages (`metricsnapshots.metrics.example.com`). */
+  readonly resource: string;
+}
+
+function qualified(ref: ResourceRef): string {
+  return ref.group ? `${ref.resource}.${ref.group}` : ref.resource;
+}
+
+function kindFor(ref: ResourceRef): string {
+  return ref.resource;
+}
+
+export const errors = {
+  badRequest: (message: string): ApiError => new ApiError({ code: 400, reason: 'BadRequest', message }),
+
+  unauthorized: (message = 'Unauthorized'): ApiError => new ApiError({ code: 401, reason: 'Unauthorized', message }),
+
+  forbidden: (message: string, ref?: ResourceRef, name?: string): ApiError =>
+    new ApiError({
+      code: 403,
+      reason: 'Forbidden',
+      message,
+      details: ref ? { group: ref.group, kind: kindFor(ref), ...(name ? { name } : {}) } : undefined,
+    }),
+
+  notFound: (ref: ResourceRef, name: string): ApiError =>
+    new ApiError({
+      code: 404,
+      reason: 'NotFound',
+      message: `${qualified(ref)} "${name}" not found`,
+      details: { name, group: ref.group, kind: kindFor(ref) },
+    }),
+
+  pathNotFound: (path: string): ApiError =>
+    new ApiError({ code: 404, reason: 'NotFound', message: `the server could not find the requested resource (${path})` }),
+
+  alreadyExists: (ref: ResourceRef, name: string): ApiError =>
+    new ApiError({
+      code: 409,
+      reason: 'AlreadyExists',
+      message: `${qualified(ref)} "${name}" already exists`,
+      details: { name, group: ref.group, kind: kindFor(ref) },
+    }),
+
+  conflict: (ref: ResourceRef, name: string, why: string): ApiError =>
+    new ApiError({
+      code: 409,
+      reason: 'Conflict',
+      message: `Operation cannot be fulfilled on ${qualified(ref)} "${name}": ${why}`,
+      details: { name, group: ref.group, kind: kindFor(ref) },
+    }),
+
+  applyConflict: (ref: ResourceRef, name: string, causes: StatusCause[]): ApiError =>
+    new ApiError({
+      code: 409,
+      reason: 'Conflict',
+      message: `Apply failed with ${causes.length} conflict${causes.length === 1 ? '' : 's'}: ${causes
+        .map((c) => c.message)
+        .join('; ')}`,
+      details: { name, group: ref.group, kind: kindFor(ref), causes },
+    }),
+
+  gone: (message: string): ApiError => new ApiError({ code: 410, reason: 'Expired', message }),
+
+  /** 422 with one cause per invalid field, the shape `kubectl` prints field by field. */
+  invalid: (kind: string, group: string, name: string, causes: StatusCause[]): ApiError =>
+    new ApiError({
+      code: 422,
+      reason: 'Invalid',
+      message: `${kind}${group ? `.${group}` : ''} "${name}" is invalid: ${causes
+        .map((c) => (c.field ? `${c.field}: ${c.message}` : c.message))
+        .join(', ')}`,
+      details: { name, group, kind, causes },
+    }),
+
+  methodNotAllowed: (method: string, path: string): ApiError =>
+    new ApiError({
+      code: 405,
+      reason: 'MethodNotAllowed',
+      message: `the server does not allow this method on the requested resource (${method} ${path})`,
+    }),
+
+  notAcceptable: (accept: string, supported: readonly string[]): ApiError =>
+    new ApiError({
+      code: 406,
+      reason: 'NotAcceptable',
+      message: `only the following media types are accepted: ${supported.join(', ')} (asked for ${accept})`,
+    }),
+
+  unsupportedMediaType: (contentType: string, supported: readonly string[]): ApiError =>
+    new ApiError({
+      code: 415,
+      reason: 'UnsupportedMediaType',
+      message: `the body of the request was in an unknown format - accepted media types include: ${supported.join(', ')} (got ${contentType || 'none'})`,
+    }),
+
+  requestEntityTooLarge: (limit: number): ApiError =>
+    new ApiError({
+      code: 413,
+      reason: 'RequestEntityTooLarge',
+      message: `the request body is larger than the limit of ${limit} bytes`,
+    }),
+
+  tooManyRequests: (retryAfterSeconds: number): ApiError =>
+    new ApiError(
+      {
+        code: 429,
+        reason: 'TooManyRequests',
+        message: 'too many requests, please try again later',
+        details: { retryAfterSeconds },
+      },
+      { 'Retry-After': String(retryAfterSeconds) },
+    ),
+
+  internal: (message = 'an internal error occurred'): ApiError =>
+    new ApiError({ code: 500, reason: 'InternalError', message }),
+
+  serviceUnavailable: (message: string): ApiError =>
+    new ApiError({ code: 503, reason: 'ServiceUnavailable', message }),
+
+  timeout: (message: string): ApiError => new ApiError({ code: 504, reason: 'Timeout', message }),
+};
+
+export function isApiError(error: unknown): error is ApiError {
+  return error instanceof ApiError;
+}

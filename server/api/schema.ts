@@ -1,0 +1,40 @@
+/**
+ * A structural OpenAPI v3 schema, as CustomResourceDefinitions use them, with the Kubernetes
+ * extensions that drive merging and field ownership. One schema per served version is the
+ * single source of truth for validation, defaulting, OpenAPI publication, strategic merge
+ * patch and server-side apply.
+ */
+export interface JSONSchema {
+  type?: 'object' | 'array' | 'string' | 'integer' | 'number' | 'boolean';
+  description?: string;
+  format?: string;
+  properties?: Record<string, JSONSchema>;
+  additionalProperties?: boolean | JSONSchema;
+  items?: JSONSchema;
+  required?: string[];
+  enum?: unknown[];
+  default?: unknown;
+  pattern?: string;
+  minLength?: number;
+  maxLength?: number;
+  minimum?: number;
+  maximum?: number;
+  minItems?: number;
+  maxItems?: number;
+  maxProperties?: number;
+  nullable?: boolean;
+  /** Reference into the OpenAPI document's definitions (used only for ObjectMeta in published specs). */
+  $ref?: string;
+  /** `atomic`: replaced whole; `set`: scalars merged as a set; `map`: items merged by `x-kubernetes-list-map-keys`. */
+  'x-kubernetes-list-type'?: 'atomic' | 'set' | 'map';
+  'x-kubernetes-list-map-keys'?: string[];
+  /** `atomic` maps are replaced whole by apply; `granular` (default) are merged key by key. */
+  'x-kubernetes-map-type'?: 'atomic' | 'granular';
+  /** Strategic merge patch: `merge` (by merge key) or `replace`; for lists. */
+  'x-kubernetes-patch-strategy'?: string;
+  'x-kubernetes-patch-merge-key'?: string;
+  'x-kubernetes-preserve-unknown-fields'?: boolean;
+  'x-kubernetes-embedded-resource'?: boolean;
+  'x-kubernetes-int-or-string'?: boolean;
+  'x-kubernetes-group-version-kind'?: { group: string; version: string; kind: string }[];
+}
