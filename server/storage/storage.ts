@@ -44,7 +44,11 @@ export interface Storage {
    * delivered in resource-version order, until `signal` aborts. Throws
    * StorageError('Expired') if that version is older than the history the backend keeps.
    */
-  watch(prefix: string, fromResourceVersion: string | undefined, signal: AbortSignal): AsyncIterable<StorageEvent>;
+  watch(
+    prefix: string,
+    fromResourceVersion: string | undefined,
+    signal: AbortSignal,
+  ): AsyncIterable<StorageEvent>;
 
   /** The newest resource version the backend has issued. */
   currentResourceVersion(): Promise<string>;

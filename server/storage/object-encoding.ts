@@ -1,0 +1,47 @@
+import type { KubeObject } from '../api/types.js';
+import type { StorageEvent } from './storage.js';
+import { formatResourceVersion } from './resource-version.js';
+
+/**
+ * Backends keep objects as JSON text, never as live JavaScript objects. Text is immutable, so
+ * nothing a caller does to an object it passed in or got back can change what is stored, and
+ * every reader (each `get`, each watcher) parses its own copy. It also gives every backend the
+ * same JSON semantics: `undefined` fields vanish and dates become strings, as they would
+ * through SQLite or etcd.
+ */
+
+/** The JSON text of `object` with `metadata.resourceVersion` set to `revision`. */
+export function encodeObject(object: KubeObject, revision: number): string {
+  // Spread rather than assign: the caller's object must not change.
+  return JSON.stringify({
+    ...object,
+    metadata: { ...object.metadata, resourceVersion: formatResourceVersion(revision) },
+  });
+}
+
+/** A fresh object from stored JSON text. */
+export function decodeObject(json: string): KubeObject {
+  return JSON.parse(json) as KubeObject;
+}
+
+/** A committed change as backends record it: one per revision, objects as JSON text. */
+export interface RecordedEvent {
+  readonly type: StorageEvent['type'];
+  readonly key: string;
+  readonly revision: number;
+  /** The object after the change; for DELETED, the last state stamped with the deletion's revision. */
+  readonly objectJson: string;
+  /** The object before the change (absent for ADDED). */
+  readonly previousJson?: string;
+}
+
+/** The caller's copy of a recorded change. */
+export function toStorageEvent(event: RecordedEvent): StorageEvent {
+  return {
+    type: event.type,
+    key: event.key,
+    object: decodeObject(event.objectJson),
+    ...(event.previousJson !== undefined ? { previous: decodeObject(event.previousJson) } : {}),
+    resourceVersion: formatResourceVersion(event.revision),
+  };
+}

@@ -1,0 +1,260 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
+import { openSqliteStorage, type SqliteStorage } from '../../../server/storage/sqlite-storage.js';
+import {
+  describeStorageConformance,
+  events,
+  expectStorageError,
+  revisionOf,
+  rv,
+  thing,
+  withTimeout,
+} from './storage-conformance.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const repositoryRoot = join(here, '..', '..', '..');
+const writerFixture = join(here, 'fixtures', 'sqlite-writer.ts');
+
+let scratch: string;
+let databases = 0;
+
+/** A path for a database of its own, under the suite's scratch directory (nested: open creates it). */
+function freshPath(): string {
+  databases += 1;
+  return join(scratch, `db-${databases}`, 'nested', 'storage.sqlite');
+}
+
+beforeAll(() => {
+  scratch = mkdtempSync(join(tmpdir(), 'sqlite-storage-test-'));
+});
+
+afterAll(() => {
+  rmSync(scratch, { recursive: true, force: true });
+});
+
+describeStorageConformance('SqliteStorage', {
+  open: (options) => openSqliteStorage({ path: freshPath(), historySize: options?.historySize }),
+});
+
+describe('SqliteStorage', () => {
+  const watches = new AbortController();
+  afterAll(() => watches.abort());
+
+  it('starts at version 1 like etcd, so the first write is 2', async () => {
+    const storage = await openSqliteStorage({ path: freshPath() });
+    expect(await storage.currentResourceVersion()).toBe('1');
+    expect(rv(await storage.create('/g/r/ns/a', thing('a')))).toBe('2');
+    await storage.close();
+  });
+
+  it('keeps data, history and a monotonic revision across close and reopen', async () => {
+    const path = freshPath();
+    const first = await openSqliteStorage({ path });
+    const a = await first.create('/g/r/ns/a', thing('a', { n: 1 }));
+    const a2 = await first.update('/g/r/ns/a', thing('a', { n: 2 }), rv(a));
+    await first.create('/g/r/ns/b', thing('b'));
+    // Deleting the newest object must not let its revision be issued again.
+    const deleted = await first.delete('/g/r/ns/b');
+    await first.close();
+
+    const second = await openSqliteStorage({ path });
+    expect(await second.get('/g/r/ns/a')).toEqual(a2);
+    expect(await second.get('/g/r/ns/b')).toBeUndefined();
+    expect(await second.currentResourceVersion()).toBe(rv(deleted));
+    const c = await second.create('/g/r/ns/c', thing('c'));
+    expect(revisionOf(c)).toBe(revisionOf(deleted) + 1);
+
+    // The event log survived too: a watch from before the restart replays it.
+    const replayed = await events(second.watch('/g/', rv(a), watches.signal)).take(4);
+    expect(replayed.map((e) => [e.type, e.key])).toEqual([
+      ['MODIFIED', '/g/r/ns/a'],
+      ['ADDED', '/g/r/ns/b'],
+      ['DELETED', '/g/r/ns/b'],
+      ['ADDED', '/g/r/ns/c'],
+    ]);
+    await second.close();
+  });
+
+  it('remembers compaction across reopen, also when the history size shrinks', async () => {
+    const path = freshPath();
+    const first = await openSqliteStorage({ path, historySize: 100 });
+    const versions: string[] = [];
+    for (let i = 0; i < 10; i++) versions.push(rv(await first.create(`/g/r/ns/o${i}`, thing(`o${i}`))));
+    await first.close();
+
+    const second = await openSqliteStorage({ path, historySize: 3 });
+    await expectStorageError(firstEventOf(second, versions[5]), 'Expired');
+    const kept = await events(second.watch('/g/', versions[6], watches.signal)).take(3);
+    expect(kept.map((e) => e.resourceVersion)).toEqual(versions.slice(7));
+    await second.close();
+
+    const third = await openSqliteStorage({ path, historySize: 100 });
+    await expectStorageError(firstEventOf(third, versions[5]), 'Expired');
+    await third.close();
+  });
+
+  it('prunes the event log to the history size', async () => {
+    const path = freshPath();
+    const storage = await openSqliteStorage({ path, historySize: 4 });
+    for (let i = 0; i < 20; i++) await storage.create(`/g/r/ns/o${i}`, thing(`o${i}`));
+    await storage.close();
+    const db = new Database(path, { readonly: true });
+    expect(db.prepare('SELECT min(revision) AS oldest, count(*) AS kept FROM events').get()).toEqual({
+      oldest: 18,
+      kept: 4,
+    });
+    // Revisions 2 to 21 were written; 18 to 21 are kept.
+    expect(db.prepare("SELECT value FROM meta WHERE name = 'compacted_revision'").pluck().get()).toBe(17);
+    db.close();
+  });
+
+  it('uses WAL with synchronous=FULL', async () => {
+    const path = freshPath();
+    const storage = await openSqliteStorage({ path });
+    await storage.close();
+    const db = new Database(path, { readonly: true });
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    db.close();
+    // synchronous is per connection, so it is checked on the storage's own connection.
+    const inspected = await openSqliteStorage({ path });
+    expect(connectionOf(inspected).pragma('synchronous', { simple: true })).toBe(2);
+    await inspected.close();
+  });
+
+  it('refuses a second process (or connection) on the same database', async () => {
+    const path = freshPath();
+    const owner = await openSqliteStorage({ path });
+    await expect(openSqliteStorage({ path, lockTimeoutMs: 50 })).rejects.toThrow(
+      /another process has it open/,
+    );
+    await owner.close();
+    const next = await openSqliteStorage({ path, lockTimeoutMs: 50 });
+    await next.close();
+  });
+
+  it('refuses a file that is not a database', async () => {
+    const path = freshPath();
+    await (await openSqliteStorage({ path })).close();
+    writeFileSync(path, 'not a database '.repeat(500));
+    await expect(openSqliteStorage({ path })).rejects.toThrow(/cannot open the sqlite storage/);
+  });
+
+  it('refuses a database whose revision counter is behind its data', async () => {
+    const path = freshPath();
+    const storage = await openSqliteStorage({ path });
+    await storage.create('/g/r/ns/a', thing('a'));
+    await storage.close();
+    const db = new Database(path);
+    db.prepare("UPDATE meta SET value = 0 WHERE name = 'revision'").run();
+    db.close();
+    await expect(openSqliteStorage({ path })).rejects.toThrow(/revision counter \(0\) is behind the data/);
+  });
+
+  it('reports failures after close as Unavailable', async () => {
+    const storage = await openSqliteStorage({ path: freshPath() });
+    await storage.close();
+    await expectStorageError(storage.get('/g/r/ns/a'), 'Unavailable');
+    await expectStorageError(storage.list('/g/'), 'Unavailable');
+    await expectStorageError(storage.create('/g/r/ns/a', thing('a')), 'Unavailable');
+    await expectStorageError(storage.checkHealth(), 'Unavailable');
+    await expectStorageError(firstEventOf(storage, undefined), 'Unavailable');
+  });
+
+  it('releases watchers on abort', async () => {
+    const storage = await openSqliteStorage({ path: freshPath() });
+    const controller = new AbortController();
+    storage.watch('/g/', undefined, controller.signal);
+    storage.watch('/g/', undefined, controller.signal);
+    expect(storage.activeWatchCount).toBe(2);
+    controller.abort();
+    expect(storage.activeWatchCount).toBe(0);
+    await storage.close();
+  });
+
+  it('loses no acknowledged write when the process is killed with SIGKILL mid-write', async () => {
+    const path = freshPath();
+    const acknowledged = new Map<string, string>();
+    // Several rounds on the same database: each child also recovers what the last one left.
+    for (let round = 0; round < 3; round++) {
+      const acknowledgedThisRound = await runWriterAndKill(path, `/kill/things/r${round}-`, 40 + round * 25);
+      expect(acknowledgedThisRound.size).toBeGreaterThan(0);
+      for (const [key, version] of acknowledgedThisRound) acknowledged.set(key, version);
+
+      const storage = await openSqliteStorage({ path }); // runs the integrity check
+      for (const [key, version] of acknowledged) {
+        const stored = await storage.get(key);
+        expect(stored?.metadata.name).toBe(key);
+        expect(stored?.metadata.resourceVersion).toBe(version);
+      }
+      const current = Number(await storage.currentResourceVersion());
+      const newestAcknowledged = Math.max(...[...acknowledged.values()].map(Number));
+      expect(current).toBeGreaterThanOrEqual(newestAcknowledged);
+      // Everything stored is consistent with the counter, acknowledged or not.
+      const all = await storage.list('/kill/');
+      expect(all.items.length).toBeGreaterThanOrEqual(acknowledged.size);
+      for (const item of all.items) expect(revisionOf(item)).toBeLessThanOrEqual(current);
+      const next = await storage.create(`/kill/after-round-${round}`, thing('after'));
+      expect(revisionOf(next)).toBe(current + 1);
+      await storage.close();
+    }
+  }, 60_000);
+});
+
+/**
+ * Starts the writer fixture, lets it acknowledge `acknowledgements` writes (plus whatever it
+ * manages while the kill is on its way), kills it with SIGKILL and returns what it acknowledged.
+ */
+async function runWriterAndKill(
+  path: string,
+  prefix: string,
+  acknowledgements: number,
+): Promise<Map<string, string>> {
+  const child = spawn(process.execPath, ['--import', 'tsx', writerFixture, path, prefix], {
+    cwd: repositoryRoot,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const exited = new Promise<NodeJS.Signals | number | null>((resolve) =>
+    child.on('exit', (code, signal) => resolve(signal ?? code)),
+  );
+
+  const acknowledged = new Map<string, string>();
+  const lines = createInterface({ input: child.stdout });
+  const linesClosed = new Promise<void>((resolve) => lines.once('close', resolve));
+  await withTimeout(
+    new Promise<void>((resolve, reject) => {
+      lines.on('line', (line) => {
+        if (line === 'ready') return;
+        const [key, version] = line.split(' ');
+        acknowledged.set(key, version);
+        if (acknowledged.size === acknowledgements) {
+          // Kill mid-stream: the child is busy with its next write.
+          child.kill('SIGKILL');
+          resolve();
+        }
+      });
+      void exited.then(() => reject(new Error(`the writer exited early: ${stderr}`)));
+    }),
+    'the writer to acknowledge writes',
+    30_000,
+  );
+  expect(await exited).toBe('SIGKILL');
+  // Lines already in the pipe when the kill landed were acknowledged too.
+  await linesClosed;
+  return acknowledged;
+}
+
+async function firstEventOf(storage: SqliteStorage, from: string | undefined): Promise<unknown> {
+  return storage.watch('/g/', from, new AbortController().signal)[Symbol.asyncIterator]().next();
+}
+
+/** The storage's own connection, for checks of per-connection settings. */
+function connectionOf(storage: SqliteStorage): Database.Database {
+  return (storage as unknown as { db: Database.Database }).db;
+}
