@@ -130,7 +130,8 @@ function checkIntegrity(db: Database.Database): void {
 }
 
 function describeOpenFailure(error: unknown): string {
-  if (error instanceof Database.SqliteError && error.code === 'SQLITE_BUSY') {
+  // Matched by code, not instanceof: the error class may come from another module instance.
+  if ((error as { code?: unknown } | undefined)?.code === 'SQLITE_BUSY') {
     return 'another process has it open (the embedded storage serves one server process; use etcd for replicas)';
   }
   return error instanceof Error ? error.message : String(error);
