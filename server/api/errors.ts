@@ -10,7 +10,10 @@ export class ApiError extends Error {
   /** Extra response headers, e.g. Retry-After for 429. */
   readonly headers: Readonly<Record<string, string>>;
 
-  constructor(status: Omit<Status, 'apiVersion' | 'kind' | 'metadata' | 'status'>, headers: Record<string, string> = {}) {
+  constructor(
+    status: Omit<Status, 'apiVersion' | 'kind' | 'metadata' | 'status'>,
+    headers: Record<string, string> = {},
+  ) {
     super(status.message ?? status.reason ?? 'error');
     this.status = { apiVersion: 'v1', kind: 'Status', metadata: {}, status: 'Failure', ...status };
     this.headers = headers;
@@ -42,7 +45,8 @@ function kindFor(ref: ResourceRef): string {
 export const errors = {
   badRequest: (message: string): ApiError => new ApiError({ code: 400, reason: 'BadRequest', message }),
 
-  unauthorized: (message = 'Unauthorized'): ApiError => new ApiError({ code: 401, reason: 'Unauthorized', message }),
+  unauthorized: (message = 'Unauthorized'): ApiError =>
+    new ApiError({ code: 401, reason: 'Unauthorized', message }),
 
   forbidden: (message: string, ref?: ResourceRef, name?: string): ApiError =>
     new ApiError({
@@ -61,7 +65,11 @@ export const errors = {
     }),
 
   pathNotFound: (path: string): ApiError =>
-    new ApiError({ code: 404, reason: 'NotFound', message: `the server could not find the requested resource (${path})` }),
+    new ApiError({
+      code: 404,
+      reason: 'NotFound',
+      message: `the server could not find the requested resource (${path})`,
+    }),
 
   alreadyExists: (ref: ResourceRef, name: string): ApiError =>
     new ApiError({
@@ -79,15 +87,31 @@ export const errors = {
       details: { name, group: ref.group, kind: kindFor(ref) },
     }),
 
-  applyConflict: (ref: ResourceRef, name: string, causes: StatusCause[]): ApiError =>
-    new ApiError({
+  /**
+   * Server-side apply conflicts, worded as kube words them (kubectl prints the message as is):
+   * one cause per field, whose message names the manager that owns it.
+   */
+  applyConflict: (causes: StatusCause[]): ApiError => {
+    const byManager = new Map<string, string[]>();
+    for (const cause of causes) {
+      const owner = (cause.message ?? '').replace(/^conflict with /, '');
+      byManager.set(owner, [...(byManager.get(owner) ?? []), cause.field ?? '']);
+    }
+    const count = `${causes.length} conflict${causes.length === 1 ? '' : 's'}`;
+    const parts = [...byManager]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([owner, fields]) =>
+        fields.length === 1
+          ? `conflict with ${owner}: ${fields[0]}`
+          : `conflicts with ${owner}:\n${fields.map((f) => `- ${f}`).join('\n')}`,
+      );
+    return new ApiError({
       code: 409,
       reason: 'Conflict',
-      message: `Apply failed with ${causes.length} conflict${causes.length === 1 ? '' : 's'}: ${causes
-        .map((c) => c.message)
-        .join('; ')}`,
-      details: { name, group: ref.group, kind: kindFor(ref), causes },
-    }),
+      message: `Apply failed with ${count}: ${parts.join('\n')}`,
+      details: { causes },
+    });
+  },
 
   gone: (message: string): ApiError => new ApiError({ code: 410, reason: 'Expired', message }),
 

@@ -38,3 +38,15 @@ export interface JSONSchema {
   'x-kubernetes-int-or-string'?: boolean;
   'x-kubernetes-group-version-kind'?: { group: string; version: string; kind: string }[];
 }
+
+/** `apiVersion` and `kind`, described as every Kubernetes schema describes them. */
+export const typeMetaProperties: Record<'apiVersion' | 'kind', JSONSchema> = {
+  apiVersion: {
+    type: 'string',
+    description: 'APIVersion defines the versioned schema of this representation of an object.',
+  },
+  kind: {
+    type: 'string',
+    description: 'Kind is a string value representing the REST resource this object represents.',
+  },
+};
