@@ -1,0 +1,211 @@
+import { once } from 'node:events';
+import { errors, isApiError } from '../api/errors.js';
+import type { KubeObject, WatchEvent } from '../api/types.js';
+import { FieldSelector } from '../registry/field-selector.js';
+import { LabelSelector } from '../registry/label-selector.js';
+import type { RequestScope } from '../registry/request-scope.js';
+import { toPartialObjectMetadata, toTable } from '../registry/representations.js';
+import type { ListQuery, Store } from '../registry/store.js';
+import { isStorageError, type StorageEvent } from '../storage/storage.js';
+import { writeChunk, type Exchange } from './exchange.js';
+import { parseAccept } from './media-type.js';
+import type { ServerMetrics } from './metrics.js';
+
+export interface WatchSettings {
+  /** Watches without timeoutSeconds end after a random time between this and twice this (kube's --min-request-timeout). */
+  readonly minRequestTimeoutSeconds: number;
+  /** How often a BOOKMARK is sent to clients that allow them. */
+  readonly bookmarkIntervalMs: number;
+}
+
+type EventShape = 'object' | 'Table' | 'PartialObjectMetadata';
+
+function eventShape(accept: string | undefined): { shape: EventShape; metaVersion: string } {
+  for (const range of parseAccept(accept)) {
+    if (!['application/json', '*/*', 'application/*'].includes(range.type)) continue;
+    const as = range.params.as;
+    if (!as) return { shape: 'object', metaVersion: 'v1' };
+    const metaVersion = range.params.v ?? 'v1';
+    if (range.params.g !== 'meta.k8s.io') continue;
+    if (as === 'Table') return { shape: 'Table', metaVersion };
+    if (as === 'PartialObjectMetadata' || as === 'PartialObjectMetadataList')
+      return { shape: 'PartialObjectMetadata', metaVersion };
+  }
+  throw errors.notAcceptable(accept ?? '', [
+    'application/json',
+    'application/json;as=Table;v=v1;g=meta.k8s.io',
+  ]);
+}
+
+function booleanParam(url: URL, name: string): boolean | undefined {
+  const value = url.searchParams.get(name);
+  if (value === null) return undefined;
+  return value === 'true' || value === '1';
+}
+
+/**
+ * Streams watch events as kube-apiserver does: one JSON object a line, flushed at once; the
+ * current state first when no resourceVersion is given; BOOKMARKs when allowed; a 410 ERROR
+ * event when the requested version is too old; a clean end on timeout or shutdown.
+ */
+export class WatchHandler {
+  constructor(
+    private readonly settings: WatchSettings,
+    private readonly metrics: ServerMetrics,
+  ) {}
+
+  async serve(exchange: Exchange, store: Store, scope: RequestScope, query: ListQuery): Promise<void> {
+    const url = exchange.url;
+    const { shape, metaVersion } = eventShape(exchange.req.headers.accept);
+    const labels = LabelSelector.parse(query.labelSelector);
+    const fieldSelector = exchange.info.name
+      ? [query.fieldSelector, `metadata.name=${exchange.info.name}`].filter(Boolean).join(',')
+      : query.fieldSelector;
+    const fields = FieldSelector.parse(fieldSelector);
+    const matches = (o: KubeObject | undefined): boolean =>
+      !!o && labels.matches(o.metadata.labels) && fields.matches(o);
+    const resourceVersion = url.searchParams.get('resourceVersion') ?? undefined;
+    const sendInitialEvents = booleanParam(url, 'sendInitialEvents');
+    const allowBookmarks = booleanParam(url, 'allowWatchBookmarks') === true;
+    if (
+      sendInitialEvents !== undefined &&
+      (!allowBookmarks || url.searchParams.get('resourceVersionMatch') !== 'NotOlderThan')
+    ) {
+      throw errors.invalid('ListOptions', 'meta.k8s.io', '', [
+        {
+          reason: 'FieldValueForbidden',
+          field: 'sendInitialEvents',
+          message:
+            'Forbidden: sendInitialEvents requires setting allowWatchBookmarks=true and resourceVersionMatch=NotOlderThan',
+        },
+      ]);
+    }
+    const timeoutSeconds =
+      Number(url.searchParams.get('timeoutSeconds') ?? '') || this.defaultTimeoutSeconds();
+
+    const controller = new AbortController();
+    const stop = (): void => controller.abort();
+    exchange.signal.addEventListener('abort', stop, { once: true });
+    const timer = setTimeout(stop, timeoutSeconds * 1000);
+    const labelsForMetric = {
+      verb: 'WATCH',
+      group: store.definition.group,
+      version: scope.version.name,
+      resource: store.definition.plural,
+    };
+    this.metrics.watches.inc(labelsForMetric);
+
+    const { res } = exchange;
+    const render = (object: KubeObject): unknown => {
+      if (shape === 'Table')
+        return toTable(
+          [object],
+          { resourceVersion: object.metadata.resourceVersion },
+          scope.version,
+          metaVersion,
+          'Metadata',
+        );
+      if (shape === 'PartialObjectMetadata') return toPartialObjectMetadata(object, metaVersion);
+      return object;
+    };
+    const send = async (event: WatchEvent<unknown>): Promise<void> => {
+      if (controller.signal.aborted || res.writableEnded) return;
+      if (!writeChunk(res, `${JSON.stringify(event)}\n`)) {
+        await Promise.race([once(res, 'drain'), once(controller.signal, 'abort')]);
+      }
+    };
+    const bookmark = (rv: string, initialEventsEnd = false): WatchEvent<unknown> => ({
+      type: 'BOOKMARK',
+      object: {
+        kind: store.definition.kind,
+        apiVersion: `${store.definition.group}/${scope.version.name}`,
+        metadata: {
+          resourceVersion: rv,
+          ...(initialEventsEnd ? { annotations: { 'k8s.io/initial-events-end': 'true' } } : {}),
+        },
+      },
+    });
+
+    let headersWritten = false;
+    const writeHeaders = (): void => {
+      if (headersWritten) return;
+      headersWritten = true;
+      res.setHeader('Content-Type', 'application/json');
+      res.setHeader('Cache-Control', 'no-cache, private');
+      res.writeHead(200);
+      if ('flushHeaders' in res && typeof res.flushHeaders === 'function') res.flushHeaders();
+    };
+
+    let lastResourceVersion = resourceVersion ?? '0';
+    let bookmarkTimer: NodeJS.Timeout | undefined;
+    try {
+      let from = resourceVersion;
+      const initial =
+        sendInitialEvents ??
+        (resourceVersion === undefined || resourceVersion === '0' || resourceVersion === '');
+      let initialObjects: KubeObject[] = [];
+      if (initial) {
+        const list = await store.list(scope, { labelSelector: query.labelSelector, fieldSelector });
+        initialObjects = list.items;
+        from = list.metadata.resourceVersion;
+        lastResourceVersion = from ?? '0';
+      }
+      // Open the upstream watch before answering, so a too-old version is a clean 410 event, not a hang.
+      const events = store.watchStorage(scope.namespace, from, controller.signal)[Symbol.asyncIterator]();
+      const firstEvent = events.next();
+      firstEvent.catch(() => undefined);
+      writeHeaders();
+      for (const object of initialObjects) await send({ type: 'ADDED', object: render(object) });
+      if (sendInitialEvents) await send(bookmark(lastResourceVersion, true));
+      if (allowBookmarks) {
+        bookmarkTimer = setInterval(
+          () => void send(bookmark(lastResourceVersion)),
+          this.settings.bookmarkIntervalMs,
+        );
+      }
+      for (let next = await firstEvent; !next.done; next = await events.next()) {
+        const event = next.value;
+        lastResourceVersion = event.resourceVersion;
+        const type = this.transition(event, matches);
+        if (type) await send({ type, object: render(store.toRequestVersion(event.object, scope.version)) });
+      }
+    } catch (error) {
+      if (!controller.signal.aborted) {
+        const status = isStorageError(error, 'Expired')
+          ? errors.gone(`too old resource version: ${resourceVersion} (${lastResourceVersion})`).status
+          : isApiError(error)
+            ? error.status
+            : undefined;
+        if (!status) throw error;
+        writeHeaders();
+        await send({ type: 'ERROR', object: status });
+      }
+    } finally {
+      clearTimeout(timer);
+      if (bookmarkTimer) clearInterval(bookmarkTimer);
+      exchange.signal.removeEventListener('abort', stop);
+      controller.abort();
+      this.metrics.watches.dec(labelsForMetric);
+      if (!res.writableEnded) res.end();
+    }
+  }
+
+  /** Selector-aware event types: an object that stops matching is DELETED for this watcher, one that starts is ADDED. */
+  private transition(
+    event: StorageEvent,
+    matches: (o: KubeObject | undefined) => boolean,
+  ): WatchEvent['type'] | undefined {
+    const now = matches(event.object);
+    if (event.type !== 'MODIFIED') return now ? event.type : undefined;
+    const before = event.previous === undefined ? now : matches(event.previous);
+    if (now && before) return 'MODIFIED';
+    if (now) return 'ADDED';
+    if (before) return 'DELETED';
+    return undefined;
+  }
+
+  private defaultTimeoutSeconds(): number {
+    const min = this.settings.minRequestTimeoutSeconds;
+    return min + Math.floor(Math.random() * min);
+  }
+}

@@ -1,0 +1,144 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ApiServer } from './api-server.js';
+import { unionAuthenticator, type Authenticator } from './auth/authenticator.js';
+import { denyAll, privilegedAuthorizer, type Authorizer } from './auth/authorizer.js';
+import { parseCertificateBundle, x509Authenticator } from './auth/x509-authenticator.js';
+import { startSecureServer, type RunningServer } from './http/secure-server.js';
+import { FlagError } from './options/flag-parser.js';
+import type { ServerFlags } from './options/server-flags.js';
+import { ensureSelfSignedServing } from './pki/certificate-files.js';
+import { servedResources } from './resources/index.js';
+import { prepareStandalone } from './standalone/standalone-setup.js';
+import { openSqliteStorage } from './storage/sqlite-storage.js';
+import type { Storage } from './storage/storage.js';
+import type { Logger } from './util/logger.js';
+
+export interface RunningApiServer {
+  readonly api: ApiServer;
+  readonly transport: RunningServer;
+  readonly storage: Storage;
+  readonly port: number;
+  /** Set in standalone mode: the kubeconfig written for kubectl. */
+  readonly kubeconfigPath?: string;
+  /** Graceful shutdown: readiness fails, requests drain, watches end, storage closes. */
+  shutdown(): Promise<void>;
+}
+
+async function openStorage(flags: ServerFlags): Promise<{ storage: Storage; keyRoot: string }> {
+  if (flags.etcdServers.length > 0) {
+    throw new FlagError(
+      '--etcd-servers: etcd storage is not available in this build; omit it to use the embedded database in --data-dir',
+    );
+  }
+  return { storage: await openSqliteStorage({ path: join(flags.dataDir, 'state.db') }), keyRoot: '' };
+}
+
+function tlsMinVersion(flag: string): 'TLSv1.2' | 'TLSv1.3' {
+  if (flag === 'VersionTLS12') return 'TLSv1.2';
+  if (flag === 'VersionTLS13') return 'TLSv1.3';
+  throw new FlagError(`--tls-min-version: unsupported value "${flag}": VersionTLS12 or VersionTLS13`);
+}
+
+interface Security {
+  readonly authenticator: Authenticator;
+  readonly authorizer: Authorizer;
+  readonly certFile: string;
+  readonly keyFile: string;
+  readonly writeKubeconfig?: (port: number) => string;
+}
+
+async function prepareSecurity(flags: ServerFlags): Promise<Security> {
+  const alwaysAllow = flags.authorizationAlwaysAllowPaths;
+  if (flags.standalone) {
+    const setup = await prepareStandalone(flags.dataDir, flags.bindAddress);
+    const cas = parseCertificateBundle(setup.clientCaPem);
+    return {
+      authenticator: unionAuthenticator([x509Authenticator(() => cas)], true),
+      authorizer: privilegedAuthorizer(alwaysAllow, denyAll),
+      certFile: flags.tlsCertFile || setup.certFile,
+      keyFile: flags.tlsPrivateKeyFile || setup.keyFile,
+      writeKubeconfig: setup.writeKubeconfig,
+    };
+  }
+  if (Boolean(flags.tlsCertFile) !== Boolean(flags.tlsPrivateKeyFile)) {
+    throw new FlagError('--tls-cert-file and --tls-private-key-file must be given together');
+  }
+  const serving = flags.tlsCertFile
+    ? { certFile: flags.tlsCertFile, keyFile: flags.tlsPrivateKeyFile }
+    : await ensureSelfSignedServing(flags.certDir, ['localhost', '127.0.0.1']);
+  const clientCas = flags.clientCaFile
+    ? parseCertificateBundle(readFileSync(flags.clientCaFile, 'utf8'))
+    : [];
+  return {
+    authenticator: unionAuthenticator([x509Authenticator(() => clientCas)], true),
+    authorizer: privilegedAuthorizer(alwaysAllow, denyAll),
+    ...serving,
+  };
+}
+
+/** What an embedding program (or a test) may supply instead of what the flags describe. */
+export interface RunOverrides {
+  readonly storage?: Storage;
+  readonly bookmarkIntervalMs?: number;
+}
+
+/** Builds and starts the whole server from parsed flags. */
+export async function runServer(
+  flags: ServerFlags,
+  log: Logger,
+  overrides: RunOverrides = {},
+): Promise<RunningApiServer> {
+  const minVersion = tlsMinVersion(flags.tlsMinVersion);
+  const security = await prepareSecurity(flags);
+  const { storage, keyRoot } = overrides.storage
+    ? { storage: overrides.storage, keyRoot: '' }
+    : await openStorage(flags);
+  const api = new ApiServer({
+    resources: servedResources,
+    storage,
+    keyRoot,
+    authenticator: security.authenticator,
+    authorizer: security.authorizer,
+    log,
+    maxRequestsInFlight: flags.maxRequestsInflight,
+    maxMutatingRequestsInFlight: flags.maxMutatingRequestsInflight,
+    requestTimeoutMs: flags.requestTimeout,
+    minRequestTimeoutSeconds: flags.minRequestTimeout,
+    bookmarkIntervalMs: overrides.bookmarkIntervalMs,
+  });
+  let transport: RunningServer;
+  try {
+    transport = await startSecureServer({
+      bindAddress: flags.bindAddress,
+      port: flags.securePort,
+      certFile: security.certFile,
+      keyFile: security.keyFile,
+      minVersion,
+      cipherSuites: flags.tlsCipherSuites.join(':') || undefined,
+      listener: api.listener,
+      log,
+    });
+  } catch (error) {
+    await storage.close();
+    throw error;
+  }
+  let shuttingDown: Promise<void> | undefined;
+  const shutdown = (): Promise<void> =>
+    (shuttingDown ??= (async () => {
+      log.info(0, 'shutting down', { delayMs: flags.shutdownDelayDuration });
+      api.beginShutdown();
+      await new Promise((resolve) => setTimeout(resolve, flags.shutdownDelayDuration));
+      const closing = transport.close(flags.shutdownTimeout);
+      api.abortAll('the server is shutting down');
+      const deadline = Date.now() + flags.shutdownTimeout;
+      while (api.inFlightCount > 0 && Date.now() < deadline)
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      await closing;
+      await storage.close();
+      log.info(0, 'shut down');
+    })());
+  const kubeconfigPath = security.writeKubeconfig?.(transport.port);
+  if (kubeconfigPath) log.info(0, 'standalone mode: kubeconfig written', { kubeconfig: kubeconfigPath });
+  return { api, transport, storage, port: transport.port, kubeconfigPath, shutdown };
+}

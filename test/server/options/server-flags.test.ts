@@ -1,0 +1,54 @@
+import { FlagError } from '../../../server/options/flag-parser.js';
+import { parseServerFlags } from '../../../server/options/server-flags.js';
+
+describe('server flags follow the generic apiserver', () => {
+  test("the seed's arguments parse unchanged", () => {
+    const flags = parseServerFlags([
+      '--etcd-servers=http://etcd:2379',
+      '--secure-port=6443',
+      '--cert-dir=/var/run/apiserver',
+      '--v=4',
+    ]);
+    expect(flags.etcdServers).toEqual(['http://etcd:2379']);
+    expect(flags.securePort).toBe(6443);
+    expect(flags.certDir).toBe('/var/run/apiserver');
+    expect(flags.verbosity).toBe(4);
+  });
+
+  test('space-separated values, durations, lists and bare booleans', () => {
+    const flags = parseServerFlags([
+      '--bind-address',
+      '127.0.0.1',
+      '--request-timeout=1m30s',
+      '--authorization-always-allow-paths=/healthz,/metrics',
+      '--watch-cache=false',
+      '--authentication-skip-lookup',
+    ]);
+    expect(flags.bindAddress).toBe('127.0.0.1');
+    expect(flags.requestTimeout).toBe(90_000);
+    expect(flags.authorizationAlwaysAllowPaths).toEqual(['/healthz', '/metrics']);
+    expect(flags.watchCache).toBe(false);
+    expect(flags.authenticationSkipLookup).toBe(true);
+  });
+
+  test('defaults are those of the Go server', () => {
+    const flags = parseServerFlags([]);
+    expect(flags.securePort).toBe(443);
+    expect(flags.maxRequestsInflight).toBe(400);
+    expect(flags.maxMutatingRequestsInflight).toBe(200);
+    expect(flags.requestTimeout).toBe(60_000);
+    expect(flags.minRequestTimeout).toBe(1800);
+    expect(flags.authorizationAlwaysAllowPaths).toEqual(['/healthz', '/readyz', '/livez']);
+  });
+
+  test.each([
+    [['--no-such-flag=1'], 'unknown flag: --no-such-flag'],
+    [['--secure-port=https'], 'invalid argument "https" for "--secure-port" flag'],
+    [['--request-timeout=soon'], 'invalid argument "soon" for "--request-timeout" flag'],
+    [['positional'], 'unexpected argument "positional"'],
+    [['--secure-port'], 'flag needs an argument: --secure-port'],
+  ])('%j fails with a clear message', (argv, message) => {
+    expect(() => parseServerFlags(argv)).toThrow(FlagError);
+    expect(() => parseServerFlags(argv)).toThrow(message);
+  });
+});

@@ -1,0 +1,186 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { k8sTool } from './k8s-tools.js';
+
+/** Serving certificate files for an etcd that speaks TLS and requires client certificates. */
+export interface EtcdTlsFiles {
+  readonly caFile: string;
+  readonly certFile: string;
+  readonly keyFile: string;
+}
+
+export interface EtcdProcessOptions {
+  /** Serve clients over TLS with these files, trusting client certificates issued by `caFile`. */
+  readonly tls?: EtcdTlsFiles;
+}
+
+/** How long etcd gets to report healthy after it was started. */
+const STARTUP_TIMEOUT_MS = 20_000;
+/** How long a stop waits for etcd to exit after SIGTERM before it kills it. */
+const STOP_TIMEOUT_MS = 10_000;
+
+/**
+ * A real etcd (the pinned, Go-built binary from `k8sTool('etcd')`) for tests: one member on
+ * 127.0.0.1 with free ports and a temporary data directory. It can be stopped, killed and
+ * started again on the same data directory and ports, which is what the fault tests need: a
+ * client configured with `clientUrl` sees the same server go away and come back.
+ *
+ * Every test file starts its own, so parallel jest workers never share revisions or data.
+ */
+export class EtcdProcess {
+  private child: ChildProcess | undefined;
+  private exited: Promise<void> = Promise.resolve();
+  private output = '';
+
+  private constructor(
+    private readonly dataDir: string,
+    private readonly clientPort: number,
+    private readonly peerPort: number,
+    private readonly healthPort: number,
+    private readonly options: EtcdProcessOptions,
+  ) {}
+
+  /** Starts a fresh etcd and resolves once it reports healthy. */
+  static async start(options: EtcdProcessOptions = {}): Promise<EtcdProcess> {
+    const dataDir = mkdtempSync(join(tmpdir(), 'etcd-test-'));
+    const [clientPort, peerPort, healthPort] = await freePorts(3);
+    const etcd = new EtcdProcess(dataDir, clientPort, peerPort, healthPort, options);
+    try {
+      await etcd.start();
+    } catch (error) {
+      await etcd.dispose();
+      throw error;
+    }
+    return etcd;
+  }
+
+  /** The URL clients connect to (https when started with TLS files). */
+  get clientUrl(): string {
+    return `${this.options.tls ? 'https' : 'http'}://127.0.0.1:${this.clientPort}`;
+  }
+
+  get running(): boolean {
+    return this.child !== undefined;
+  }
+
+  /** Starts etcd (again) on the same data directory and ports; resolves once it is healthy. */
+  async start(): Promise<void> {
+    if (this.child) throw new Error('etcd is already running');
+    const peerUrl = `http://127.0.0.1:${this.peerPort}`;
+    const clientUrl = this.clientUrl;
+    const tls = this.options.tls;
+    const args = [
+      '--name=test',
+      `--data-dir=${this.dataDir}`,
+      `--listen-client-urls=${clientUrl}`,
+      `--advertise-client-urls=${clientUrl}`,
+      `--listen-peer-urls=${peerUrl}`,
+      `--initial-advertise-peer-urls=${peerUrl}`,
+      `--initial-cluster=test=${peerUrl}`,
+      // Health is polled over plain HTTP even when clients must use TLS.
+      `--listen-metrics-urls=http://127.0.0.1:${this.healthPort}`,
+      '--log-level=error',
+      // Tests never survive a power loss, so skipping fsync only makes them faster.
+      '--unsafe-no-fsync',
+      ...(tls
+        ? [
+            `--cert-file=${tls.certFile}`,
+            `--key-file=${tls.keyFile}`,
+            `--trusted-ca-file=${tls.caFile}`,
+            '--client-cert-auth',
+          ]
+        : []),
+    ];
+    this.output = '';
+    const child = spawn(k8sTool('etcd'), args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const keepOutput = (chunk: Buffer): void => {
+      // The tail is enough to explain a failed start.
+      this.output = (this.output + chunk.toString()).slice(-8_000);
+    };
+    child.stdout?.on('data', keepOutput);
+    child.stderr?.on('data', keepOutput);
+    this.child = child;
+    this.exited = new Promise<void>((resolve) => {
+      child.once('exit', () => {
+        if (this.child === child) this.child = undefined;
+        resolve();
+      });
+    });
+    await this.waitUntilHealthy(child);
+  }
+
+  /** Stops etcd gracefully (SIGTERM), keeping its data for a later `start()`. */
+  async stop(): Promise<void> {
+    const child = this.child;
+    if (!child) return;
+    child.kill('SIGTERM');
+    const forced = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
+    await this.exited;
+    clearTimeout(forced);
+  }
+
+  /** Kills etcd with SIGKILL, as a crash would; its data stays for a later `start()`. */
+  async kill(): Promise<void> {
+    const child = this.child;
+    if (!child) return;
+    child.kill('SIGKILL');
+    await this.exited;
+  }
+
+  /** Stops etcd and removes its data directory. */
+  async dispose(): Promise<void> {
+    await this.stop();
+    rmSync(this.dataDir, { recursive: true, force: true });
+  }
+
+  private async waitUntilHealthy(child: ChildProcess): Promise<void> {
+    const deadline = Date.now() + STARTUP_TIMEOUT_MS;
+    while (Date.now() < deadline) {
+      if (this.child !== child) throw new Error(`etcd exited while starting:\n${this.output}`);
+      if (await this.healthy()) return;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    child.kill('SIGKILL');
+    throw new Error(`etcd did not become healthy within ${STARTUP_TIMEOUT_MS} ms:\n${this.output}`);
+  }
+
+  private async healthy(): Promise<boolean> {
+    try {
+      const response = await fetch(`http://127.0.0.1:${this.healthPort}/health`, {
+        signal: AbortSignal.timeout(1_000),
+      });
+      const body = (await response.json()) as { health?: unknown };
+      return response.ok && body.health === 'true';
+    } catch {
+      return false;
+    }
+  }
+}
+
+/**
+ * Ports that were free a moment ago, asked of the kernel by binding to port 0. All are held
+ * until every one is known, so the same port is not handed out twice.
+ */
+async function freePorts(count: number): Promise<number[]> {
+  const servers = await Promise.all(
+    Array.from(
+      { length: count },
+      () =>
+        new Promise<ReturnType<typeof createServer>>((resolve, reject) => {
+          const server = createServer();
+          server.once('error', reject);
+          server.listen(0, '127.0.0.1', () => resolve(server));
+        }),
+    ),
+  );
+  const ports = servers.map((server) => {
+    const address = server.address();
+    if (address === null || typeof address === 'string') throw new Error('no TCP port was assigned');
+    return address.port;
+  });
+  await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
+  return ports;
+}
