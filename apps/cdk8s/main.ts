@@ -1,0 +1,22 @@
+/**
+ * The seed deployment, synthesized by `npm run synth` (cdk8s.yaml: `npx tsx apps/cdk8s/main.ts`)
+ * into dist/custom-apiserver.k8s.yaml.
+ *
+ * Environment (all optional; see seedOptionsFromEnv in ./seed-chart.ts):
+ *   AGGREGATED_APISERVER_EXTERNAL_ADDRESS=127.0.0.1:6443  serve from a local process: no
+ *       Deployment or etcd; a routable IP renders a selector-less Service + EndpointSlice, a DNS
+ *       name or a loopback address (Kubernetes refuses loopback endpoints) an ExternalName
+ *       Service (`localhost` for loopback); the end-to-end suite uses this.
+ *   AGGREGATED_APISERVER_PKI_DIR=/path/to/pki  where the generated CA and serving key live
+ *       (default .aggregated-apiserver/pki/custom-apiserver-custom-apiserver, gitignored).
+ *   AGGREGATED_APISERVER_IMAGE=registry.example/aggregated-apiserver:0.1.0  the server image.
+ *   AGGREGATED_APISERVER_EXTRA_SANS=localhost,127.0.0.1  more SANs on the serving certificate.
+ *
+ * Re-running synth with the same key store writes byte-identical manifests.
+ */
+import { App } from 'cdk8s';
+import { SeedChart, seedOptionsFromEnv } from './seed-chart.js';
+
+const app = new App();
+new SeedChart(app, 'custom-apiserver', seedOptionsFromEnv(process.env));
+app.synth();

@@ -1,0 +1,36 @@
+/**
+ * cdk8s constructs for aggregated API servers: `import { AggregatedApiServer } from
+ * 'aggregated-apiserver/cdk8s'`. The option types come from lib/core and are re-exported here.
+ */
+export * from './aggregated-apiserver.js';
+export * from './cert-manager-certificate.js';
+export * from './dedicated-etcd.js';
+export * from './key-store.js';
+export * from './props.js';
+export * from './synth-time-pki.js';
+export {
+  AggregatedApiServerConfigError,
+  DEFAULT_ETCD_IMAGE,
+  DEFAULT_IMAGE,
+  PACKAGE_VERSION,
+  type AggregatedApiServerConfig,
+  type AggregatedApiServerOptions,
+  type ApiResourceOptions,
+  type CaOptions,
+  type CertManagerIssuerRef,
+  type CertManagerTlsOptions,
+  type ComputeResources,
+  type DedicatedEtcdStorageOptions,
+  type EmbeddedStorageOptions,
+  type EtcdStorageOptions,
+  type ExternalServerOptions,
+  type GeneratedTlsOptions,
+  type PolicyRuleOptions,
+  type ProvidedTlsOptions,
+  type ResourceQuantities,
+  type ServerSelfSignedTlsOptions,
+  type StorageOptions,
+  type TlsMaterial,
+  type TlsOptions,
+  type TolerationOptions,
+} from '../core/index.js';

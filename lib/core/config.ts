@@ -1,0 +1,553 @@
+import { isIP } from 'node:net';
+import { AggregatedApiServerConfigError } from './errors.js';
+import type {
+  AggregatedApiServerOptions,
+  ApiResourceOptions,
+  CaOptions,
+  ComputeResources,
+  PolicyRuleOptions,
+  TolerationOptions,
+} from './options.js';
+import {
+  checkApiGroup,
+  checkApiVersion,
+  checkDns1035Label,
+  checkDns1123Label,
+  checkDns1123Subdomain,
+  checkEndpointIp,
+  checkEtcdEndpoint,
+  checkGoDuration,
+  checkIntegerInRange,
+  checkIpAddress,
+  checkKind,
+  checkPort,
+  checkQuantity,
+} from './validation.js';
+import { DEFAULT_ETCD_IMAGE, DEFAULT_IMAGE } from './version.js';
+
+/** A served resource with its defaults applied. */
+export interface ResolvedResource {
+  readonly group: string;
+  readonly versions: readonly string[];
+  readonly kind: string;
+  readonly plural: string;
+  readonly namespaced: boolean;
+  readonly subresources: readonly string[];
+}
+
+/** One group/version the server serves: one APIService. */
+export interface GroupVersion {
+  readonly group: string;
+  readonly version: string;
+  readonly versionPriority: number;
+}
+
+/** Resolved storage; `none` in external mode (the external server brings its own). */
+export type ResolvedStorage =
+  | { readonly type: 'embedded'; readonly size: string; readonly storageClassName?: string }
+  | { readonly type: 'etcd'; readonly endpoints: readonly string[] }
+  | {
+      readonly type: 'dedicated-etcd';
+      readonly members: number;
+      readonly image: string;
+      readonly size: string;
+      readonly storageClassName?: string;
+      readonly resources: ComputeResources;
+      readonly networkPolicy: boolean;
+    }
+  | { readonly type: 'none' };
+
+/** Resolved TLS options. */
+export type ResolvedTls =
+  | {
+      readonly mode: 'generated';
+      /** As given (relative paths are resolved by the generator, against process.cwd()). */
+      readonly keyStoreDir: string;
+      readonly ca?: CaOptions;
+      readonly caValidityDays: number;
+      readonly servingValidityDays: number;
+      readonly renewBeforeDays: number;
+      readonly additionalDnsNames: readonly string[];
+      readonly additionalIpAddresses: readonly string[];
+    }
+  | {
+      readonly mode: 'provided';
+      readonly caCertificatePem: string;
+      readonly certificatePem: string;
+      readonly privateKeyPem: string;
+    }
+  | {
+      readonly mode: 'cert-manager';
+      readonly issuerRef?: {
+        readonly name: string;
+        readonly kind: 'Issuer' | 'ClusterIssuer';
+        readonly group: string;
+      };
+      readonly duration: string;
+      readonly renewBefore: string;
+      readonly caDuration: string;
+      readonly additionalDnsNames: readonly string[];
+      readonly additionalIpAddresses: readonly string[];
+    }
+  | { readonly mode: 'self-signed' };
+
+/** Resolved external endpoint. */
+export type ResolvedExternal =
+  | {
+      readonly kind: 'ip';
+      readonly address: string;
+      readonly addressType: 'IPv4' | 'IPv6';
+      readonly port: number;
+    }
+  | { readonly kind: 'dns'; readonly host: string; readonly port: number };
+
+/** AggregatedApiServerOptions validated and with every default applied. */
+export interface AggregatedApiServerConfig {
+  readonly name: string;
+  readonly namespace: string;
+  readonly createNamespace: boolean;
+  readonly resources: readonly ResolvedResource[];
+  readonly groupVersions: readonly GroupVersion[];
+  readonly image: string;
+  readonly imagePullPolicy: 'Always' | 'IfNotPresent' | 'Never';
+  readonly imagePullSecrets: readonly string[];
+  readonly replicas: number;
+  readonly securePort: number;
+  readonly verbosity: number;
+  readonly extraArgs: readonly string[];
+  readonly containerResources: ComputeResources;
+  readonly runAsUser: number;
+  readonly priorityClassName?: string;
+  readonly nodeSelector: Readonly<Record<string, string>>;
+  readonly tolerations: readonly TolerationOptions[];
+  readonly topologySpread: 'preferred' | 'required' | 'none';
+  readonly storage: ResolvedStorage;
+  readonly tls: ResolvedTls;
+  readonly clusterDomain: string;
+  readonly groupPriorityMinimum: number;
+  readonly insecureSkipTLSVerify: boolean;
+  readonly external?: ResolvedExternal;
+  readonly serverRules: readonly PolicyRuleOptions[];
+  readonly labels: Readonly<Record<string, string>>;
+}
+
+/** Default name of the deployment. */
+export const DEFAULT_NAME = 'aggregated-apiserver';
+
+/** Default compute resources of the server container. */
+export const DEFAULT_SERVER_RESOURCES: ComputeResources = {
+  requests: { cpu: '100m', memory: '128Mi' },
+  limits: { memory: '512Mi' },
+};
+
+/** Default compute resources of each dedicated etcd member. */
+export const DEFAULT_ETCD_RESOURCES: ComputeResources = {
+  requests: { cpu: '100m', memory: '256Mi' },
+  limits: { memory: '1Gi' },
+};
+
+/** Server flags the construct owns; `extraArgs` may not set them. */
+export const MANAGED_FLAGS: Readonly<Record<string, string>> = {
+  'secure-port': 'use the securePort option',
+  'tls-cert-file': 'the serving certificate comes from the tls option',
+  'tls-private-key-file': 'the serving certificate comes from the tls option',
+  'cert-dir': 'use tls: { mode: "self-signed" }',
+  'etcd-servers': 'use the storage option',
+  'data-dir': 'use storage: { type: "embedded" }',
+  v: 'use the verbosity option',
+};
+
+/** The default key store directory, relative to the working directory. */
+export function defaultKeyStoreDir(namespace: string, name: string): string {
+  return `.aggregated-apiserver/pki/${namespace}-${name}`;
+}
+
+/**
+ * Validates the options and applies every default. Throws AggregatedApiServerConfigError listing
+ * all problems at once.
+ */
+export function resolveConfig(options: AggregatedApiServerOptions): AggregatedApiServerConfig {
+  const problems: string[] = [];
+  const check = (problem: string | undefined): void => {
+    if (problem) problems.push(problem);
+  };
+
+  const name = options.name ?? DEFAULT_NAME;
+  check(checkDns1035Label('name', name, 47));
+  const namespace = options.namespace ?? name;
+  check(checkDns1123Label('namespace', namespace));
+  const clusterDomain = options.clusterDomain ?? 'cluster.local';
+  check(checkDns1123Subdomain('clusterDomain', clusterDomain));
+
+  const resources = resolveResources(options.resources, problems);
+  const groupVersions = resolveGroupVersions(resources, options, problems);
+
+  const replicas = options.replicas ?? 2;
+  check(checkIntegerInRange('replicas', replicas, 1, 1000));
+  const securePort = options.securePort ?? 6443;
+  check(
+    checkIntegerInRange('securePort', securePort, 1024, 65535) &&
+      `securePort must be an unprivileged port from 1024 to 65535 (the server runs as non-root; the Service maps 443 to it), got ${securePort}`,
+  );
+  const verbosity = options.verbosity ?? 2;
+  check(checkIntegerInRange('verbosity', verbosity, 0, 10));
+  const runAsUser = options.runAsUser ?? 65532;
+  check(checkIntegerInRange('runAsUser', runAsUser, 1, 2147483647));
+  const groupPriorityMinimum = options.groupPriorityMinimum ?? 1000;
+  check(checkIntegerInRange('groupPriorityMinimum', groupPriorityMinimum, 1, 20000));
+
+  const extraArgs = [...(options.extraArgs ?? [])];
+  for (const arg of extraArgs) {
+    const match = /^--?([^=]+)/.exec(arg);
+    if (!match) {
+      problems.push(`extraArgs entry "${arg}" must be a flag such as --name=value`);
+      continue;
+    }
+    const reason = MANAGED_FLAGS[match[1]];
+    if (reason) problems.push(`extraArgs must not set --${match[1]}: the construct sets it (${reason})`);
+  }
+
+  const containerResources = options.containerResources ?? DEFAULT_SERVER_RESOURCES;
+  checkComputeResources('containerResources', containerResources, problems);
+
+  if (options.priorityClassName !== undefined) {
+    check(checkDns1123Subdomain('priorityClassName', options.priorityClassName));
+  }
+  for (const secret of options.imagePullSecrets ?? [])
+    check(checkDns1123Subdomain('imagePullSecrets entry', secret));
+  for (const [i, t] of (options.tolerations ?? []).entries()) {
+    if (t.operator === 'Exists' && t.value !== undefined) {
+      problems.push(`tolerations[${i}] has operator Exists and must not set a value`);
+    }
+    if ((t.operator ?? 'Equal') === 'Equal' && t.key === undefined) {
+      problems.push(`tolerations[${i}] with operator Equal needs a key`);
+    }
+    if (t.tolerationSeconds !== undefined && t.effect !== 'NoExecute') {
+      problems.push(`tolerations[${i}].tolerationSeconds only applies to effect NoExecute`);
+    }
+  }
+
+  const external = resolveExternal(options, securePort, problems);
+  const storage = resolveStorage(options, replicas, external !== undefined, problems);
+  const tls = resolveTls(options, namespace, name, problems);
+  const insecureSkipTLSVerify = options.insecureSkipTLSVerify ?? false;
+  if (insecureSkipTLSVerify && tls.mode !== 'self-signed') {
+    problems.push(
+      `insecureSkipTLSVerify cannot be combined with a CA (tls mode "${tls.mode}" gives the aggregator a caBundle to verify the server); drop insecureSkipTLSVerify, or use tls: { mode: "self-signed" } for a development setup`,
+    );
+  }
+  if (!insecureSkipTLSVerify && tls.mode === 'self-signed') {
+    problems.push(
+      'tls mode "self-signed" lets the server make up a certificate nobody can verify; set insecureSkipTLSVerify: true explicitly (development only) or use tls mode "generated", "provided" or "cert-manager"',
+    );
+  }
+
+  for (const [i, rule] of (options.serverRules ?? []).entries()) {
+    if (rule.verbs.length === 0 || rule.resources.length === 0 || rule.apiGroups.length === 0) {
+      problems.push(`serverRules[${i}] needs at least one apiGroup, resource and verb`);
+    }
+  }
+  for (const [key, value] of Object.entries(options.labels ?? {})) {
+    if (value.length > 63) problems.push(`labels["${key}"] value must be at most 63 characters`);
+  }
+
+  if (problems.length > 0) throw new AggregatedApiServerConfigError(problems);
+
+  return {
+    name,
+    namespace,
+    createNamespace: options.createNamespace ?? true,
+    resources,
+    groupVersions,
+    image: options.image ?? DEFAULT_IMAGE,
+    imagePullPolicy: options.imagePullPolicy ?? 'IfNotPresent',
+    imagePullSecrets: [...(options.imagePullSecrets ?? [])],
+    replicas,
+    securePort,
+    verbosity,
+    extraArgs,
+    containerResources,
+    runAsUser,
+    priorityClassName: options.priorityClassName,
+    nodeSelector: { ...(options.nodeSelector ?? {}) },
+    tolerations: [...(options.tolerations ?? [])],
+    topologySpread: options.topologySpread ?? 'preferred',
+    storage,
+    tls,
+    clusterDomain,
+    groupPriorityMinimum,
+    insecureSkipTLSVerify,
+    external,
+    serverRules: [...(options.serverRules ?? [])],
+    labels: { ...(options.labels ?? {}) },
+  };
+}
+
+function resolveResources(
+  resources: readonly ApiResourceOptions[] | undefined,
+  problems: string[],
+): ResolvedResource[] {
+  if (!resources || resources.length === 0) {
+    problems.push('resources must list at least one served resource (group, versions, kind, plural)');
+    return [];
+  }
+  const seenPlural = new Set<string>();
+  const seenKind = new Set<string>();
+  return resources.map((r, i) => {
+    const where = `resources[${i}]`;
+    const group = checkApiGroup(`${where}.group`, r.group);
+    if (group) problems.push(group);
+    if (r.versions.length === 0) problems.push(`${where}.versions must list at least one version`);
+    for (const v of r.versions) {
+      const version = checkApiVersion(`${where}.versions entry`, v);
+      if (version) problems.push(version);
+    }
+    if (new Set(r.versions).size !== r.versions.length)
+      problems.push(`${where}.versions lists a version twice`);
+    const kind = checkKind(`${where}.kind`, r.kind);
+    if (kind) problems.push(kind);
+    const plural = checkDns1035Label(`${where}.plural`, r.plural);
+    if (plural) problems.push(plural);
+    for (const s of r.subresources ?? []) {
+      const sub = checkDns1035Label(`${where}.subresources entry`, s);
+      if (sub) problems.push(sub);
+    }
+    const pluralKey = `${r.group}/${r.plural}`;
+    const kindKey = `${r.group}/${r.kind}`;
+    if (seenPlural.has(pluralKey)) problems.push(`${where} repeats the resource ${pluralKey}`);
+    if (seenKind.has(kindKey)) problems.push(`${where} repeats the kind ${kindKey}`);
+    seenPlural.add(pluralKey);
+    seenKind.add(kindKey);
+    return {
+      group: r.group,
+      versions: [...r.versions],
+      kind: r.kind,
+      plural: r.plural,
+      namespaced: r.namespaced ?? true,
+      subresources: [...(r.subresources ?? [])],
+    };
+  });
+}
+
+function resolveGroupVersions(
+  resources: readonly ResolvedResource[],
+  options: AggregatedApiServerOptions,
+  problems: string[],
+): GroupVersion[] {
+  const defaultPriority = options.versionPriority ?? 15;
+  const prio = checkIntegerInRange('versionPriority', defaultPriority, 1, 1000);
+  if (prio) problems.push(prio);
+  const overrides = options.versionPriorities ?? {};
+  const served = new Set(resources.flatMap((r) => r.versions));
+  for (const [version, priority] of Object.entries(overrides)) {
+    if (!served.has(version)) problems.push(`versionPriorities names "${version}", which no resource serves`);
+    const p = checkIntegerInRange(`versionPriorities["${version}"]`, priority, 1, 1000);
+    if (p) problems.push(p);
+  }
+  const seen = new Set<string>();
+  const result: GroupVersion[] = [];
+  for (const r of resources) {
+    for (const version of r.versions) {
+      const key = `${version}.${r.group}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      result.push({ group: r.group, version, versionPriority: overrides[version] ?? defaultPriority });
+    }
+  }
+  return result;
+}
+
+function resolveExternal(
+  options: AggregatedApiServerOptions,
+  securePort: number,
+  problems: string[],
+): ResolvedExternal | undefined {
+  const external = options.external;
+  if (!external) return undefined;
+  const port = external.port ?? securePort;
+  const portProblem = checkPort('external.port', port);
+  if (portProblem) problems.push(portProblem);
+  const family = isIP(external.address);
+  if (family === 4 || family === 6) {
+    const endpoint = checkEndpointIp('external.address', external.address);
+    if (endpoint) {
+      problems.push(
+        `${endpoint}; for a server on the control-plane machine itself use address: "localhost" (rendered as an ExternalName Service the aggregator dials directly), otherwise a routable address of the machine`,
+      );
+    }
+    return { kind: 'ip', address: external.address, addressType: family === 4 ? 'IPv4' : 'IPv6', port };
+  }
+  const dns = checkDns1123Subdomain('external.address', external.address);
+  if (dns) problems.push(`${dns}, or an IP address`);
+  return { kind: 'dns', host: external.address, port };
+}
+
+function resolveStorage(
+  options: AggregatedApiServerOptions,
+  replicas: number,
+  external: boolean,
+  problems: string[],
+): ResolvedStorage {
+  const storage = options.storage;
+  if (external) {
+    if (storage) {
+      problems.push(
+        'storage cannot be combined with external: no server workload is rendered, the external server brings its own storage',
+      );
+    }
+    return { type: 'none' };
+  }
+  if (!storage || storage.type === 'dedicated-etcd') {
+    const members = storage?.members ?? 3;
+    if (![1, 3, 5].includes(members)) {
+      problems.push(`storage.members must be 1, 3 or 5 (an odd etcd cluster size), got ${members}`);
+    }
+    const size = storage?.size ?? '4Gi';
+    const q = checkQuantity('storage.size', size);
+    if (q) problems.push(q);
+    const resources = storage?.resources ?? DEFAULT_ETCD_RESOURCES;
+    checkComputeResources('storage.resources', resources, problems);
+    return {
+      type: 'dedicated-etcd',
+      members,
+      image: storage?.image ?? DEFAULT_ETCD_IMAGE,
+      size,
+      storageClassName: storage?.storageClassName,
+      resources,
+      networkPolicy: storage?.networkPolicy ?? true,
+    };
+  }
+  if (storage.type === 'etcd') {
+    if (storage.endpoints.length === 0) {
+      problems.push(
+        'storage.endpoints must list at least one etcd client URL (e.g. https://etcd-0.example:2379)',
+      );
+    }
+    for (const endpoint of storage.endpoints) {
+      const e = checkEtcdEndpoint('storage.endpoints entry', endpoint);
+      if (e) problems.push(e);
+    }
+    return { type: 'etcd', endpoints: [...storage.endpoints] };
+  }
+  if (replicas > 1) {
+    problems.push(
+      `embedded storage keeps the data on one ReadWriteOnce volume and supports a single replica, got replicas: ${replicas}; use storage: { type: "dedicated-etcd" } or { type: "etcd" } for more`,
+    );
+  }
+  const size = storage.size ?? '1Gi';
+  const q = checkQuantity('storage.size', size);
+  if (q) problems.push(q);
+  return { type: 'embedded', size, storageClassName: storage.storageClassName };
+}
+
+function resolveTls(
+  options: AggregatedApiServerOptions,
+  namespace: string,
+  name: string,
+  problems: string[],
+): ResolvedTls {
+  const tls = options.tls ?? { mode: 'generated' };
+  switch (tls.mode) {
+    case 'generated': {
+      const caValidityDays = tls.caValidityDays ?? 3650;
+      const servingValidityDays = tls.servingValidityDays ?? 365;
+      const renewBeforeDays = tls.renewBeforeDays ?? 30;
+      for (const p of [
+        checkIntegerInRange('tls.caValidityDays', caValidityDays, 1, 36500),
+        checkIntegerInRange('tls.servingValidityDays', servingValidityDays, 1, 36500),
+        checkIntegerInRange('tls.renewBeforeDays', renewBeforeDays, 0, 36500),
+      ]) {
+        if (p) problems.push(p);
+      }
+      if (renewBeforeDays >= servingValidityDays) {
+        problems.push('tls.renewBeforeDays must be shorter than tls.servingValidityDays');
+      }
+      checkExtraSans(tls.additionalDnsNames, tls.additionalIpAddresses, problems);
+      return {
+        mode: 'generated',
+        keyStoreDir: tls.keyStoreDir ?? defaultKeyStoreDir(namespace, name),
+        ca: tls.ca,
+        caValidityDays,
+        servingValidityDays,
+        renewBeforeDays,
+        additionalDnsNames: [...(tls.additionalDnsNames ?? [])],
+        additionalIpAddresses: [...(tls.additionalIpAddresses ?? [])],
+      };
+    }
+    case 'provided':
+      for (const field of ['caCertificatePem', 'certificatePem', 'privateKeyPem'] as const) {
+        if (!tls[field] || !tls[field].includes('-----BEGIN'))
+          problems.push(`tls.${field} must be a PEM block`);
+      }
+      return {
+        mode: 'provided',
+        caCertificatePem: tls.caCertificatePem,
+        certificatePem: tls.certificatePem,
+        privateKeyPem: tls.privateKeyPem,
+      };
+    case 'cert-manager': {
+      const duration = tls.duration ?? '8760h';
+      const renewBefore = tls.renewBefore ?? '720h';
+      const caDuration = tls.caDuration ?? '87600h';
+      for (const p of [
+        checkGoDuration('tls.duration', duration),
+        checkGoDuration('tls.renewBefore', renewBefore),
+        checkGoDuration('tls.caDuration', caDuration),
+      ]) {
+        if (p) problems.push(p);
+      }
+      if (tls.issuerRef) {
+        const n = checkDns1123Subdomain('tls.issuerRef.name', tls.issuerRef.name);
+        if (n) problems.push(n);
+      }
+      checkExtraSans(tls.additionalDnsNames, tls.additionalIpAddresses, problems);
+      return {
+        mode: 'cert-manager',
+        issuerRef: tls.issuerRef && {
+          name: tls.issuerRef.name,
+          kind: tls.issuerRef.kind ?? 'Issuer',
+          group: tls.issuerRef.group ?? 'cert-manager.io',
+        },
+        duration,
+        renewBefore,
+        caDuration,
+        additionalDnsNames: [...(tls.additionalDnsNames ?? [])],
+        additionalIpAddresses: [...(tls.additionalIpAddresses ?? [])],
+      };
+    }
+    case 'self-signed':
+      return { mode: 'self-signed' };
+    default: {
+      const unknown: { mode?: unknown } = tls;
+      problems.push(
+        `tls.mode "${String(unknown.mode)}" is not one of generated, provided, cert-manager, self-signed`,
+      );
+      return { mode: 'self-signed' };
+    }
+  }
+}
+
+function checkExtraSans(
+  dnsNames: readonly string[] | undefined,
+  ipAddresses: readonly string[] | undefined,
+  problems: string[],
+): void {
+  for (const dns of dnsNames ?? []) {
+    const p = checkDns1123Subdomain('tls.additionalDnsNames entry', dns);
+    if (p) problems.push(p);
+  }
+  for (const ip of ipAddresses ?? []) {
+    const p = checkIpAddress('tls.additionalIpAddresses entry', ip);
+    if (p) problems.push(p);
+  }
+}
+
+function checkComputeResources(what: string, resources: ComputeResources, problems: string[]): void {
+  for (const kind of ['requests', 'limits'] as const) {
+    for (const [resource, value] of Object.entries(resources[kind] ?? {})) {
+      if (value === undefined) continue;
+      const p = checkQuantity(`${what}.${kind}.${resource}`, value);
+      if (p) problems.push(p);
+    }
+  }
+}

@@ -1,0 +1,34 @@
+import type { V1Namespace, V1ServiceAccount } from '@kubernetes/client-node';
+import type { AggregatedApiServerConfig } from './config.js';
+import type { Manifest } from './k8s-types.js';
+import { objectLabels } from './labels.js';
+import { objectNames } from './names.js';
+
+/** The namespace, unless it already exists (createNamespace: false). */
+export function namespaceManifest(config: AggregatedApiServerConfig): Manifest<V1Namespace> | undefined {
+  return config.createNamespace
+    ? {
+        apiVersion: 'v1',
+        kind: 'Namespace',
+        metadata: { name: config.namespace, labels: objectLabels(config) },
+      }
+    : undefined;
+}
+
+/**
+ * The server's ServiceAccount, with its token mounted: the server authenticates to
+ * kube-apiserver with it for TokenReview, SubjectAccessReview and to read the
+ * kube-system/extension-apiserver-authentication ConfigMap.
+ */
+export function serviceAccount(config: AggregatedApiServerConfig): Manifest<V1ServiceAccount> {
+  return {
+    apiVersion: 'v1',
+    kind: 'ServiceAccount',
+    metadata: {
+      name: objectNames(config).serviceAccount,
+      namespace: config.namespace,
+      labels: objectLabels(config, 'apiserver'),
+    },
+    automountServiceAccountToken: true,
+  };
+}

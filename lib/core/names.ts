@@ -1,0 +1,73 @@
+import type { AggregatedApiServerConfig } from './config.js';
+
+/**
+ * The name of every object, derived from the deployment name and namespace only (never from a
+ * construct path or a Pulumi URN), so every framework renders the same names and renaming a
+ * construct never replaces an object.
+ *
+ * Cluster-scoped objects (and the RoleBinding in kube-system) are shared by every namespace, so
+ * they are prefixed with `<namespace>:<name>` to keep two deployments apart.
+ */
+export interface ObjectNames {
+  readonly namespace: string;
+  readonly serviceAccount: string;
+  readonly deployment: string;
+  readonly service: string;
+  readonly endpointSlice: string;
+  readonly podDisruptionBudget: string;
+  readonly servingSecret: string;
+  readonly dataVolumeClaim: string;
+  readonly serverClusterRole: string;
+  readonly serverClusterRoleBinding: string;
+  readonly authDelegatorBinding: string;
+  readonly authReaderBinding: string;
+  readonly viewClusterRole: string;
+  readonly editClusterRole: string;
+  readonly etcdStatefulSet: string;
+  readonly etcdHeadlessService: string;
+  readonly etcdClientService: string;
+  readonly etcdPodDisruptionBudget: string;
+  readonly etcdNetworkPolicy: string;
+  readonly certManagerSelfSignedIssuer: string;
+  readonly certManagerCaCertificate: string;
+  readonly certManagerCaSecret: string;
+  readonly certManagerCaIssuer: string;
+  readonly certManagerServingCertificate: string;
+}
+
+/** Names of every object of a deployment. */
+export function objectNames(config: Pick<AggregatedApiServerConfig, 'name' | 'namespace'>): ObjectNames {
+  const { name, namespace } = config;
+  const clusterPrefix = `${namespace}:${name}`;
+  return {
+    namespace,
+    serviceAccount: name,
+    deployment: name,
+    service: name,
+    endpointSlice: `${name}-external`,
+    podDisruptionBudget: name,
+    servingSecret: `${name}-serving-cert`,
+    dataVolumeClaim: `${name}-data`,
+    serverClusterRole: clusterPrefix,
+    serverClusterRoleBinding: clusterPrefix,
+    authDelegatorBinding: `${clusterPrefix}:auth-delegator`,
+    authReaderBinding: `${clusterPrefix}:auth-reader`,
+    viewClusterRole: `${clusterPrefix}:view`,
+    editClusterRole: `${clusterPrefix}:edit`,
+    etcdStatefulSet: `${name}-etcd`,
+    etcdHeadlessService: `${name}-etcd-headless`,
+    etcdClientService: `${name}-etcd`,
+    etcdPodDisruptionBudget: `${name}-etcd`,
+    etcdNetworkPolicy: `${name}-etcd`,
+    certManagerSelfSignedIssuer: `${name}-selfsigned`,
+    certManagerCaCertificate: `${name}-ca`,
+    certManagerCaSecret: `${name}-ca`,
+    certManagerCaIssuer: `${name}-ca`,
+    certManagerServingCertificate: `${name}-serving`,
+  };
+}
+
+/** `<service>.<namespace>.svc`: the name the aggregator verifies the serving certificate against. */
+export function serviceDnsName(config: Pick<AggregatedApiServerConfig, 'name' | 'namespace'>): string {
+  return `${objectNames(config).service}.${config.namespace}.svc`;
+}

@@ -1,0 +1,375 @@
+/**
+ * The framework-neutral description of an aggregated API server deployment. The cdk8s construct
+ * takes exactly these props; a Pulumi component takes the same shape (wrapping fields in
+ * `pulumi.Input` where it must), so both render the same objects through `lib/core`.
+ */
+
+/** A resource the server serves; enough to register its versions and grant RBAC on it. */
+export interface ApiResourceOptions {
+  /**
+   * The API group: a DNS-1123 subdomain with at least one dot, e.g. `metrics.example.com`.
+   */
+  readonly group: string;
+
+  /**
+   * The versions the server serves for this resource, e.g. `['v1', 'v1beta1']`. Each distinct
+   * group/version gets one APIService named `<version>.<group>`.
+   */
+  readonly versions: readonly string[];
+
+  /** The kind, in CamelCase, e.g. `MetricSnapshot`. */
+  readonly kind: string;
+
+  /** The plural, lower-case resource name used in URLs and RBAC rules, e.g. `metricsnapshots`. */
+  readonly plural: string;
+
+  /**
+   * Whether the resource lives in namespaces. Cluster-scoped resources are readable through the
+   * aggregated `view` role but are left out of the aggregated `edit` role (like built-in
+   * cluster-scoped kinds).
+   * @default true
+   */
+  readonly namespaced?: boolean;
+
+  /**
+   * Subresources the server serves (e.g. `['status']`); the aggregated `view` role may read them.
+   * @default []
+   */
+  readonly subresources?: readonly string[];
+}
+
+/** CPU and memory quantities, e.g. `{ cpu: '100m', memory: '128Mi' }`. */
+export interface ResourceQuantities {
+  /** CPU quantity, e.g. `100m` or `1`. @default - unset */
+  readonly cpu?: string;
+  /** Memory quantity, e.g. `128Mi`. @default - unset */
+  readonly memory?: string;
+}
+
+/** Compute requests and limits of a container. */
+export interface ComputeResources {
+  /** Requested resources (what the scheduler reserves). @default - see the field that uses it */
+  readonly requests?: ResourceQuantities;
+  /** Resource limits. @default - see the field that uses it */
+  readonly limits?: ResourceQuantities;
+}
+
+/** A toleration, as in the pod spec. */
+export interface TolerationOptions {
+  /** Taint key; empty with operator `Exists` tolerates every taint. @default - any key */
+  readonly key?: string;
+  /** `Equal` (key and value must match) or `Exists` (key only). @default 'Equal' */
+  readonly operator?: 'Equal' | 'Exists';
+  /** Taint value for `Equal`. @default - none */
+  readonly value?: string;
+  /** Taint effect to tolerate. @default - all effects */
+  readonly effect?: 'NoSchedule' | 'PreferNoSchedule' | 'NoExecute';
+  /** For `NoExecute`: how long the pod stays bound after the taint appears. @default - forever */
+  readonly tolerationSeconds?: number;
+}
+
+/**
+ * The server keeps its data itself, on a PersistentVolumeClaim mounted at its data directory
+ * (`--data-dir`). Single replica only.
+ */
+export interface EmbeddedStorageOptions {
+  /** Discriminator. */
+  readonly type: 'embedded';
+  /** Size of the data volume. @default '1Gi' */
+  readonly size?: string;
+  /** StorageClass of the data volume. @default - the cluster's default StorageClass */
+  readonly storageClassName?: string;
+}
+
+/**
+ * An etcd cluster you operate (`--etcd-servers`). Never point this at the Kubernetes control
+ * plane's own etcd.
+ */
+export interface EtcdStorageOptions {
+  /** Discriminator. */
+  readonly type: 'etcd';
+  /** Client URLs, e.g. `['https://etcd-0.example:2379']`; at least one. */
+  readonly endpoints: readonly string[];
+}
+
+/**
+ * A dedicated etcd deployed with the server (headless Service, StatefulSet with persistent
+ * volumes, client Service `<name>-etcd:2379`, PodDisruptionBudget and a NetworkPolicy that
+ * admits only the server's pods and the etcd peers). The recommended setup for replicas > 1.
+ */
+export interface DedicatedEtcdStorageOptions {
+  /** Discriminator. */
+  readonly type: 'dedicated-etcd';
+  /** Number of etcd members: 1, 3 or 5. @default 3 */
+  readonly members?: number;
+  /** The etcd image. @default DEFAULT_ETCD_IMAGE (registry.k8s.io/etcd:3.6.6-0) */
+  readonly image?: string;
+  /** Size of each member's data volume. @default '4Gi' (etcd's default backend quota is 2 GiB) */
+  readonly size?: string;
+  /** StorageClass of the data volumes. @default - the cluster's default StorageClass */
+  readonly storageClassName?: string;
+  /**
+   * Compute resources of each member.
+   * @default { requests: { cpu: '100m', memory: '256Mi' }, limits: { memory: '1Gi' } }
+   */
+  readonly resources?: ComputeResources;
+  /**
+   * Render a NetworkPolicy that admits client traffic (2379) only from the server's pods and
+   * peer traffic (2380) only from the other members. Etcd here speaks plain HTTP without
+   * authentication, so keep this on unless your CNI does not enforce NetworkPolicies and you
+   * isolate it otherwise.
+   * @default true
+   */
+  readonly networkPolicy?: boolean;
+}
+
+/** Where the server stores its objects. */
+export type StorageOptions = EmbeddedStorageOptions | EtcdStorageOptions | DedicatedEtcdStorageOptions;
+
+/** A CA given as PEM. */
+export interface CaOptions {
+  /** The CA certificate (PEM). */
+  readonly certificatePem: string;
+  /** The CA private key (PEM, PKCS#1 or PKCS#8). */
+  readonly privateKeyPem: string;
+}
+
+/**
+ * Generate a CA and a serving certificate. cdk8s does it at synth time and persists the keys in
+ * `keyStoreDir` so that re-running synth yields byte-identical manifests; Pulumi keeps the keys
+ * in stack state (@pulumi/tls) and ignores `keyStoreDir`.
+ */
+export interface GeneratedTlsOptions {
+  /** Discriminator. */
+  readonly mode: 'generated';
+  /**
+   * Directory that stores the generated keys and certificates (cdk8s only). Relative paths
+   * resolve against `process.cwd()`. Keep it out of version control: it holds private keys.
+   * @default '.aggregated-apiserver/pki/<namespace>-<name>'
+   */
+  readonly keyStoreDir?: string;
+  /**
+   * Sign the serving certificate with this CA instead of generating one; only the serving key
+   * and certificate are then kept in the key store.
+   * @default - a CA is generated
+   */
+  readonly ca?: CaOptions;
+  /** Validity of a generated CA, in days. @default 3650 */
+  readonly caValidityDays?: number;
+  /** Validity of the serving certificate, in days. @default 365 */
+  readonly servingValidityDays?: number;
+  /**
+   * Re-issue the serving certificate (from the same CA) when it expires within this many days.
+   * @default 30
+   */
+  readonly renewBeforeDays?: number;
+  /** Extra DNS names for the serving certificate (e.g. `localhost`). @default [] */
+  readonly additionalDnsNames?: readonly string[];
+  /** Extra IP addresses for the serving certificate (e.g. `127.0.0.1`). @default [] */
+  readonly additionalIpAddresses?: readonly string[];
+}
+
+/** Use PEMs you provide. They are checked at synth time (parse, key match, chain, SANs). */
+export interface ProvidedTlsOptions {
+  /** Discriminator. */
+  readonly mode: 'provided';
+  /** The CA certificate that signed the serving certificate (becomes the APIService caBundle). */
+  readonly caCertificatePem: string;
+  /** The serving certificate; it must cover `<name>.<namespace>.svc`. */
+  readonly certificatePem: string;
+  /** The serving certificate's private key. */
+  readonly privateKeyPem: string;
+}
+
+/** A cert-manager issuer reference. */
+export interface CertManagerIssuerRef {
+  /** Name of the issuer. */
+  readonly name: string;
+  /** `Issuer` (in the server's namespace) or `ClusterIssuer`. @default 'Issuer' */
+  readonly kind?: 'Issuer' | 'ClusterIssuer';
+  /** API group of the issuer. @default 'cert-manager.io' */
+  readonly group?: string;
+}
+
+/**
+ * Let cert-manager issue and rotate the serving certificate; its CA injector fills each
+ * APIService's caBundle (`cert-manager.io/inject-ca-from`). Requires cert-manager in the cluster.
+ */
+export interface CertManagerTlsOptions {
+  /** Discriminator. */
+  readonly mode: 'cert-manager';
+  /**
+   * The issuer of the serving certificate. Its Secrets must carry `ca.crt` (CA and self-signed
+   * issuers do; ACME issuers do not and cannot serve an APIService).
+   * @default - a self-signed bootstrap Issuer, a CA Certificate and a CA Issuer are created
+   */
+  readonly issuerRef?: CertManagerIssuerRef;
+  /** Lifetime of the serving certificate (Go duration). @default '8760h' */
+  readonly duration?: string;
+  /** When to renew it before expiry (Go duration). @default '720h' */
+  readonly renewBefore?: string;
+  /** Lifetime of the bootstrap CA (Go duration), when one is created. @default '87600h' */
+  readonly caDuration?: string;
+  /** Extra DNS names for the serving certificate. @default [] */
+  readonly additionalDnsNames?: readonly string[];
+  /** Extra IP addresses for the serving certificate. @default [] */
+  readonly additionalIpAddresses?: readonly string[];
+}
+
+/**
+ * The server generates a throw-away self-signed certificate in `--cert-dir`. Nothing can verify
+ * it, so this requires `insecureSkipTLSVerify: true`; for development only.
+ */
+export interface ServerSelfSignedTlsOptions {
+  /** Discriminator. */
+  readonly mode: 'self-signed';
+}
+
+/** How the serving certificate is obtained. */
+export type TlsOptions =
+  GeneratedTlsOptions | ProvidedTlsOptions | CertManagerTlsOptions | ServerSelfSignedTlsOptions;
+
+/**
+ * Serve from outside the cluster: no server Deployment is rendered; the Service points at the
+ * address instead.
+ */
+export interface ExternalServerOptions {
+  /**
+   * Where the server listens. An IP address renders a selector-less ClusterIP Service with a
+   * named port and a matching EndpointSlice (how the aggregator resolves a ClusterIP Service;
+   * without kube-proxy, e.g. a control plane without nodes, run kube-apiserver with
+   * `--enable-aggregator-routing=true` so it dials the endpoint IP). Kubernetes refuses
+   * loopback, link-local and unspecified endpoint addresses, so for a server running on the
+   * control-plane machine itself use `localhost`. A DNS name renders an `ExternalName` Service
+   * (the aggregator dials `<address>:<port>`). Either way the aggregator verifies the certificate
+   * against `<name>.<namespace>.svc`.
+   */
+  readonly address: string;
+  /** The port the external server listens on. @default the `securePort` (6443) */
+  readonly port?: number;
+}
+
+/** Everything that describes an aggregated API server deployment. */
+export interface AggregatedApiServerOptions {
+  /**
+   * Name of the Service, Deployment, ServiceAccount and prefix of every other object; a DNS-1035
+   * label of at most 47 characters.
+   * @default 'aggregated-apiserver'
+   */
+  readonly name?: string;
+
+  /** Namespace of the namespaced objects. @default - the `name` */
+  readonly namespace?: string;
+
+  /** Create the namespace (false: it must already exist). @default true */
+  readonly createNamespace?: boolean;
+
+  /** The resources the server serves; at least one. */
+  readonly resources: readonly ApiResourceOptions[];
+
+  /** Server image. @default DEFAULT_IMAGE (`aggregated-apiserver:<package version>`) */
+  readonly image?: string;
+
+  /** Image pull policy. @default 'IfNotPresent' */
+  readonly imagePullPolicy?: 'Always' | 'IfNotPresent' | 'Never';
+
+  /** Names of image pull Secrets in the namespace. @default [] */
+  readonly imagePullSecrets?: readonly string[];
+
+  /** Server replicas. More than one needs etcd storage. @default 2 */
+  readonly replicas?: number;
+
+  /** Container port the server listens on (`--secure-port`), 1024..65535. @default 6443 */
+  readonly securePort?: number;
+
+  /** Log verbosity (`--v`). @default 2 */
+  readonly verbosity?: number;
+
+  /**
+   * More server flags, passed through verbatim after the managed ones (e.g.
+   * `['--etcd-prefix=/custom']`). Flags the construct sets itself are rejected.
+   * @default []
+   */
+  readonly extraArgs?: readonly string[];
+
+  /**
+   * Compute resources of the server container. The defaults suit a small server; raise the memory
+   * limit with the size of your watch cache.
+   * @default { requests: { cpu: '100m', memory: '128Mi' }, limits: { memory: '512Mi' } }
+   */
+  readonly containerResources?: ComputeResources;
+
+  /**
+   * UID (and GID, fsGroup) the containers run as. The root filesystem is read-only, all
+   * capabilities are dropped and the RuntimeDefault seccomp profile applies.
+   * @default 65532
+   */
+  readonly runAsUser?: number;
+
+  /** PriorityClass of the server (and etcd) pods. @default - none */
+  readonly priorityClassName?: string;
+
+  /** Node selector of the server (and etcd) pods. @default {} */
+  readonly nodeSelector?: Readonly<Record<string, string>>;
+
+  /** Tolerations of the server (and etcd) pods. @default [] */
+  readonly tolerations?: readonly TolerationOptions[];
+
+  /**
+   * Spread replicas (when more than one) across nodes and zones with topology spread constraints:
+   * `preferred` (ScheduleAnyway), `required` (DoNotSchedule across nodes) or `none`.
+   * @default 'preferred'
+   */
+  readonly topologySpread?: 'preferred' | 'required' | 'none';
+
+  /** Storage of the server. Not allowed with `external`. @default { type: 'dedicated-etcd' } */
+  readonly storage?: StorageOptions;
+
+  /** The serving certificate. @default { mode: 'generated' } */
+  readonly tls?: TlsOptions;
+
+  /** The cluster's DNS domain, used in the certificate SANs and etcd peer URLs. @default 'cluster.local' */
+  readonly clusterDomain?: string;
+
+  /** `groupPriorityMinimum` of the APIServices (1..20000). @default 1000 */
+  readonly groupPriorityMinimum?: number;
+
+  /**
+   * `versionPriority` of the APIServices (1..1000). Versions of equal priority are ordered by
+   * Kubernetes version order (v1 > v1beta1 > v1alpha1).
+   * @default 15
+   */
+  readonly versionPriority?: number;
+
+  /** Per-version overrides of `versionPriority`, keyed by version (e.g. `{ v1beta1: 10 }`). @default {} */
+  readonly versionPriorities?: Readonly<Record<string, number>>;
+
+  /**
+   * Tell the aggregator not to verify the server's certificate. Only with `tls: { mode:
+   * 'self-signed' }`; never together with a CA.
+   * @default false
+   */
+  readonly insecureSkipTLSVerify?: boolean;
+
+  /** Serve from outside the cluster (see ExternalServerOptions). @default - in-cluster Deployment */
+  readonly external?: ExternalServerOptions;
+
+  /**
+   * Extra rules for the server's own ClusterRole (it already reads namespaces).
+   * @default []
+   */
+  readonly serverRules?: readonly PolicyRuleOptions[];
+
+  /** Extra labels on every object (and pod template); never used in selectors. @default {} */
+  readonly labels?: Readonly<Record<string, string>>;
+}
+
+/** An RBAC policy rule. */
+export interface PolicyRuleOptions {
+  /** API groups (`''` for the core group). */
+  readonly apiGroups: readonly string[];
+  /** Resources, e.g. `['configmaps']`. */
+  readonly resources: readonly string[];
+  /** Verbs, e.g. `['get', 'list', 'watch']`. */
+  readonly verbs: readonly string[];
+}

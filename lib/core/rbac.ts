@@ -1,0 +1,150 @@
+import type {
+  V1ClusterRole,
+  V1ClusterRoleBinding,
+  V1PolicyRule,
+  V1RoleBinding,
+  RbacV1Subject,
+} from '@kubernetes/client-node';
+import type { AggregatedApiServerConfig } from './config.js';
+import type { Manifest } from './k8s-types.js';
+import { AGGREGATE_TO, objectLabels } from './labels.js';
+import { objectNames } from './names.js';
+
+/** The ClusterRole granting TokenReview and SubjectAccessReview creation (delegated authn/authz). */
+export const AUTH_DELEGATOR_CLUSTER_ROLE = 'system:auth-delegator';
+
+/** The Role in kube-system that may read the extension-apiserver-authentication ConfigMap. */
+export const AUTH_READER_ROLE = 'extension-apiserver-authentication-reader';
+
+/** Verbs of the aggregated `view` role. */
+export const READ_VERBS = ['get', 'list', 'watch'] as const;
+
+/** Verbs of the aggregated `edit` role. */
+export const WRITE_VERBS = ['create', 'update', 'patch', 'delete', 'deletecollection'] as const;
+
+const RBAC_API_VERSION = 'rbac.authorization.k8s.io/v1';
+const RBAC_GROUP = 'rbac.authorization.k8s.io';
+
+/** The server's ServiceAccount as an RBAC subject. */
+export function serverSubject(config: AggregatedApiServerConfig): RbacV1Subject {
+  return {
+    apiGroup: '',
+    kind: 'ServiceAccount',
+    name: objectNames(config).serviceAccount,
+    namespace: config.namespace,
+  };
+}
+
+/**
+ * What the server itself reads: namespaces (its namespace lifecycle admission), plus
+ * `serverRules`. TokenReview and SubjectAccessReview creation come from system:auth-delegator,
+ * the authentication ConfigMap from the kube-system RoleBinding.
+ */
+export function serverRules(config: AggregatedApiServerConfig): V1PolicyRule[] {
+  return [
+    { apiGroups: [''], resources: ['namespaces'], verbs: [...READ_VERBS] },
+    ...config.serverRules.map((r) => ({
+      apiGroups: [...r.apiGroups],
+      resources: [...r.resources],
+      verbs: [...r.verbs],
+    })),
+  ];
+}
+
+/**
+ * Rules of the user-facing `view` role: read every served resource and subresource. One rule per
+ * resource keeps the rules readable in `kubectl describe clusterrole`.
+ */
+export function viewRules(config: AggregatedApiServerConfig): V1PolicyRule[] {
+  return config.resources.map((r) => ({
+    apiGroups: [r.group],
+    resources: [r.plural, ...r.subresources.map((s) => `${r.plural}/${s}`)],
+    verbs: [...READ_VERBS],
+  }));
+}
+
+/** Rules of the user-facing `edit` role: write every namespaced served resource. */
+export function editRules(config: AggregatedApiServerConfig): V1PolicyRule[] {
+  return config.resources
+    .filter((r) => r.namespaced)
+    .map((r) => ({ apiGroups: [r.group], resources: [r.plural], verbs: [...WRITE_VERBS] }));
+}
+
+/** The server's own ClusterRole. */
+export function serverClusterRole(config: AggregatedApiServerConfig): Manifest<V1ClusterRole> {
+  return {
+    apiVersion: RBAC_API_VERSION,
+    kind: 'ClusterRole',
+    metadata: { name: objectNames(config).serverClusterRole, labels: objectLabels(config, 'apiserver') },
+    rules: serverRules(config),
+  };
+}
+
+/** Binds the server's ClusterRole to its ServiceAccount. */
+export function serverClusterRoleBinding(config: AggregatedApiServerConfig): Manifest<V1ClusterRoleBinding> {
+  const names = objectNames(config);
+  return {
+    apiVersion: RBAC_API_VERSION,
+    kind: 'ClusterRoleBinding',
+    metadata: { name: names.serverClusterRoleBinding, labels: objectLabels(config, 'apiserver') },
+    roleRef: { apiGroup: RBAC_GROUP, kind: 'ClusterRole', name: names.serverClusterRole },
+    subjects: [serverSubject(config)],
+  };
+}
+
+/** Binds system:auth-delegator (TokenReview, SubjectAccessReview) to the ServiceAccount. */
+export function authDelegatorBinding(config: AggregatedApiServerConfig): Manifest<V1ClusterRoleBinding> {
+  return {
+    apiVersion: RBAC_API_VERSION,
+    kind: 'ClusterRoleBinding',
+    metadata: { name: objectNames(config).authDelegatorBinding, labels: objectLabels(config, 'apiserver') },
+    roleRef: { apiGroup: RBAC_GROUP, kind: 'ClusterRole', name: AUTH_DELEGATOR_CLUSTER_ROLE },
+    subjects: [serverSubject(config)],
+  };
+}
+
+/** Lets the ServiceAccount read kube-system/extension-apiserver-authentication. */
+export function authReaderBinding(config: AggregatedApiServerConfig): Manifest<V1RoleBinding> {
+  return {
+    apiVersion: RBAC_API_VERSION,
+    kind: 'RoleBinding',
+    metadata: {
+      name: objectNames(config).authReaderBinding,
+      namespace: 'kube-system',
+      labels: objectLabels(config, 'apiserver'),
+    },
+    roleRef: { apiGroup: RBAC_GROUP, kind: 'Role', name: AUTH_READER_ROLE },
+    subjects: [serverSubject(config)],
+  };
+}
+
+/** The user-facing read role, aggregated into the built-in view, edit and admin roles. */
+export function viewClusterRole(config: AggregatedApiServerConfig): Manifest<V1ClusterRole> {
+  return {
+    apiVersion: RBAC_API_VERSION,
+    kind: 'ClusterRole',
+    metadata: {
+      name: objectNames(config).viewClusterRole,
+      labels: {
+        ...objectLabels(config),
+        [AGGREGATE_TO.view]: 'true',
+        [AGGREGATE_TO.edit]: 'true',
+        [AGGREGATE_TO.admin]: 'true',
+      },
+    },
+    rules: viewRules(config),
+  };
+}
+
+/** The user-facing write role, aggregated into the built-in edit and admin roles. */
+export function editClusterRole(config: AggregatedApiServerConfig): Manifest<V1ClusterRole> {
+  return {
+    apiVersion: RBAC_API_VERSION,
+    kind: 'ClusterRole',
+    metadata: {
+      name: objectNames(config).editClusterRole,
+      labels: { ...objectLabels(config), [AGGREGATE_TO.edit]: 'true', [AGGREGATE_TO.admin]: 'true' },
+    },
+    rules: editRules(config),
+  };
+}

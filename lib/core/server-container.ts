@@ -1,0 +1,136 @@
+import type { V1Container, V1Probe, V1Volume, V1VolumeMount } from '@kubernetes/client-node';
+import type { AggregatedApiServerConfig } from './config.js';
+import { resourceRequirements } from './compute-resources.js';
+import { etcdClientUrl } from './etcd.js';
+import { objectNames } from './names.js';
+import { containerSecurityContext } from './security-context.js';
+
+/** Name of the server container. */
+export const SERVER_CONTAINER_NAME = 'apiserver';
+/** Name of the server's container port (and of the Service port that targets it). */
+export const HTTPS_PORT_NAME = 'https';
+/** The Service port the aggregator dials (APIService spec.service.port). */
+export const SERVICE_PORT = 443;
+/** Where the serving Secret is mounted. */
+export const SERVING_CERT_DIR = '/var/run/apiserver/serving';
+/** `--cert-dir` when the server makes up its own certificate. */
+export const CERT_DIR = '/var/run/apiserver';
+/** `--data-dir` of embedded storage. */
+export const DATA_DIR = '/var/lib/aggregated-apiserver';
+/** Names of the pod volumes. */
+export const VOLUME_NAMES = {
+  servingCert: 'serving-cert',
+  certDir: 'cert-dir',
+  tmp: 'tmp',
+  data: 'data',
+} as const;
+/** Mode of the mounted serving Secret files: readable by the owner and the pod's fsGroup only. */
+export const SERVING_CERT_MODE = 0o440;
+
+/** Where the server stores objects, as server flags. */
+export function storageArgs(config: AggregatedApiServerConfig): string[] {
+  switch (config.storage.type) {
+    case 'embedded':
+      return [`--data-dir=${DATA_DIR}`];
+    case 'etcd':
+      return [`--etcd-servers=${config.storage.endpoints.join(',')}`];
+    case 'dedicated-etcd':
+      return [`--etcd-servers=${etcdClientUrl(config)}`];
+    case 'none':
+      return [];
+  }
+}
+
+/**
+ * The server's flags (Kubernetes generic API server flags), in a fixed order: port, serving
+ * certificate, storage, verbosity, then `extraArgs` verbatim.
+ */
+export function serverArgs(config: AggregatedApiServerConfig): string[] {
+  const tlsArgs =
+    config.tls.mode === 'self-signed'
+      ? [`--cert-dir=${CERT_DIR}`]
+      : [`--tls-cert-file=${SERVING_CERT_DIR}/tls.crt`, `--tls-private-key-file=${SERVING_CERT_DIR}/tls.key`];
+  return [
+    `--secure-port=${config.securePort}`,
+    ...tlsArgs,
+    ...storageArgs(config),
+    `--v=${config.verbosity}`,
+    ...config.extraArgs,
+  ];
+}
+
+function httpsProbe(
+  config: AggregatedApiServerConfig,
+  path: string,
+  periodSeconds: number,
+  failureThreshold: number,
+): V1Probe {
+  return {
+    httpGet: { path, port: config.securePort, scheme: 'HTTPS' },
+    periodSeconds,
+    timeoutSeconds: 5,
+    failureThreshold,
+  };
+}
+
+/** Startup (up to 2.5 min, e.g. while etcd elects a leader), liveness and readiness probes. */
+export function serverProbes(
+  config: AggregatedApiServerConfig,
+): Pick<V1Container, 'startupProbe' | 'livenessProbe' | 'readinessProbe'> {
+  return {
+    startupProbe: httpsProbe(config, '/livez', 5, 30),
+    livenessProbe: httpsProbe(config, '/livez', 10, 3),
+    readinessProbe: httpsProbe(config, '/readyz', 5, 3),
+  };
+}
+
+/**
+ * Pod volumes of the server: the serving Secret (or a writable cert dir for a self-signed
+ * certificate), a writable /tmp (the root filesystem is read-only) and the data volume of
+ * embedded storage. The order matches the container's mounts.
+ */
+export function serverVolumes(config: AggregatedApiServerConfig): V1Volume[] {
+  const names = objectNames(config);
+  const volumes: V1Volume[] = [];
+  if (config.tls.mode === 'self-signed') {
+    volumes.push({ name: VOLUME_NAMES.certDir, emptyDir: {} });
+  } else {
+    volumes.push({
+      name: VOLUME_NAMES.servingCert,
+      secret: { secretName: names.servingSecret, defaultMode: SERVING_CERT_MODE },
+    });
+  }
+  volumes.push({ name: VOLUME_NAMES.tmp, emptyDir: {} });
+  if (config.storage.type === 'embedded') {
+    volumes.push({ name: VOLUME_NAMES.data, persistentVolumeClaim: { claimName: names.dataVolumeClaim } });
+  }
+  return volumes;
+}
+
+/** Mounts of the server container, in the order of serverVolumes. */
+export function serverVolumeMounts(config: AggregatedApiServerConfig): V1VolumeMount[] {
+  const mounts: V1VolumeMount[] = [];
+  if (config.tls.mode === 'self-signed') {
+    mounts.push({ name: VOLUME_NAMES.certDir, mountPath: CERT_DIR });
+  } else {
+    mounts.push({ name: VOLUME_NAMES.servingCert, mountPath: SERVING_CERT_DIR, readOnly: true });
+  }
+  mounts.push({ name: VOLUME_NAMES.tmp, mountPath: '/tmp' });
+  if (config.storage.type === 'embedded') mounts.push({ name: VOLUME_NAMES.data, mountPath: DATA_DIR });
+  return mounts;
+}
+
+/** The server container. */
+export function serverContainer(config: AggregatedApiServerConfig): V1Container {
+  return {
+    name: SERVER_CONTAINER_NAME,
+    image: config.image,
+    imagePullPolicy: config.imagePullPolicy,
+    args: serverArgs(config),
+    ports: [{ name: HTTPS_PORT_NAME, containerPort: config.securePort, protocol: 'TCP' }],
+    ...serverProbes(config),
+    resources: resourceRequirements(config.containerResources),
+    securityContext: containerSecurityContext(),
+    volumeMounts: serverVolumeMounts(config),
+  };
+}

@@ -1,0 +1,33 @@
+import type { V1Secret } from '@kubernetes/client-node';
+import type { AggregatedApiServerConfig } from './config.js';
+import type { Manifest } from './k8s-types.js';
+import { objectLabels } from './labels.js';
+import { objectNames } from './names.js';
+import { base64, type TlsMaterial } from './tls-material.js';
+
+/** The `data` of the serving Secret: tls.crt, tls.key and ca.crt, base64-encoded. */
+export function servingSecretData(material: TlsMaterial): Record<string, string> {
+  return {
+    'ca.crt': base64(material.caCertificatePem),
+    'tls.crt': base64(material.certificatePem),
+    'tls.key': base64(material.privateKeyPem),
+  };
+}
+
+/**
+ * The serving Secret (type kubernetes.io/tls, the same keys cert-manager writes), mounted
+ * read-only into the server pods.
+ */
+export function servingSecret(config: AggregatedApiServerConfig, material: TlsMaterial): Manifest<V1Secret> {
+  return {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: {
+      name: objectNames(config).servingSecret,
+      namespace: config.namespace,
+      labels: objectLabels(config, 'apiserver'),
+    },
+    type: 'kubernetes.io/tls',
+    data: servingSecretData(material),
+  };
+}

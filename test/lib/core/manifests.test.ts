@@ -1,0 +1,319 @@
+import {
+  type AggregatedApiServerOptions,
+  etcdInitialCluster,
+  manifestList,
+  renderManifests,
+  resolveConfig,
+  serverArgs,
+  servingCertificateSpec,
+  type TlsMaterial,
+} from '../../../lib/core/index.js';
+
+/** lib/core alone: plain objects, no cdk8s. */
+
+const options: AggregatedApiServerOptions = {
+  name: 'custom-apiserver',
+  resources: [
+    {
+      group: 'metrics.example.com',
+      versions: ['v1', 'v1beta1'],
+      kind: 'MetricSnapshot',
+      plural: 'metricsnapshots',
+      subresources: ['status'],
+    },
+    {
+      group: 'metrics.example.com',
+      versions: ['v1'],
+      kind: 'MetricSource',
+      plural: 'metricsources',
+      namespaced: false,
+    },
+  ],
+};
+const material: TlsMaterial = {
+  caCertificatePem: 'CA PEM',
+  certificatePem: 'CERT PEM',
+  privateKeyPem: 'KEY PEM',
+};
+const b64 = (s: string) => Buffer.from(s).toString('base64');
+
+describe('server flags', () => {
+  test('GIVEN a dedicated etcd WHEN rendering args THEN the server talks to the etcd client Service', () => {
+    expect(serverArgs(resolveConfig(options))).toEqual([
+      '--secure-port=6443',
+      '--tls-cert-file=/var/run/apiserver/serving/tls.crt',
+      '--tls-private-key-file=/var/run/apiserver/serving/tls.key',
+      '--etcd-servers=http://custom-apiserver-etcd.custom-apiserver.svc:2379',
+      '--v=2',
+    ]);
+  });
+
+  test('GIVEN embedded storage, a self-signed certificate and extra args THEN --data-dir, --cert-dir and the extras follow', () => {
+    const config = resolveConfig({
+      ...options,
+      replicas: 1,
+      storage: { type: 'embedded' },
+      tls: { mode: 'self-signed' },
+      insecureSkipTLSVerify: true,
+      securePort: 8443,
+      verbosity: 4,
+      extraArgs: ['--etcd-prefix=/x', '--shutdown-delay-duration=5s'],
+    });
+    expect(serverArgs(config)).toEqual([
+      '--secure-port=8443',
+      '--cert-dir=/var/run/apiserver',
+      '--data-dir=/var/lib/aggregated-apiserver',
+      '--v=4',
+      '--etcd-prefix=/x',
+      '--shutdown-delay-duration=5s',
+    ]);
+  });
+
+  test('GIVEN external etcd endpoints THEN they are joined into --etcd-servers', () => {
+    const config = resolveConfig({
+      ...options,
+      storage: { type: 'etcd', endpoints: ['https://a:2379', 'https://b:2379'] },
+    });
+    expect(serverArgs(config)).toContain('--etcd-servers=https://a:2379,https://b:2379');
+  });
+});
+
+describe('dedicated etcd', () => {
+  test('GIVEN 3 members WHEN rendering THEN --initial-cluster names every member by its headless DNS name', () => {
+    const config = resolveConfig(options);
+    expect(etcdInitialCluster(config).split(',')).toEqual(
+      [0, 1, 2].map(
+        (i) =>
+          `custom-apiserver-etcd-${i}=http://custom-apiserver-etcd-${i}.custom-apiserver-etcd-headless.custom-apiserver.svc.cluster.local:2380`,
+      ),
+    );
+    const etcd = renderManifests(config, material).etcd;
+    expect(etcd?.statefulSet.spec?.replicas).toBe(3);
+    expect(etcd?.statefulSet.spec?.podManagementPolicy).toBe('Parallel');
+    expect(etcd?.headlessService.spec).toMatchObject({ clusterIP: 'None', publishNotReadyAddresses: true });
+    expect(etcd?.podDisruptionBudget?.spec?.maxUnavailable).toBe(1);
+    expect(etcd?.networkPolicy?.spec.ingress?.[0].from?.[0].podSelector?.matchLabels).toEqual({
+      'app.kubernetes.io/name': 'aggregated-apiserver',
+      'app.kubernetes.io/instance': 'custom-apiserver',
+      'app.kubernetes.io/component': 'apiserver',
+    });
+  });
+
+  test('GIVEN 1 member THEN there is no etcd PodDisruptionBudget and the cluster has one member', () => {
+    const config = resolveConfig({ ...options, storage: { type: 'dedicated-etcd', members: 1 } });
+    const etcd = renderManifests(config, material).etcd;
+    expect(etcd?.podDisruptionBudget).toBeUndefined();
+    expect(etcdInitialCluster(config).split(',')).toHaveLength(1);
+  });
+});
+
+describe('RBAC', () => {
+  const m = renderManifests(resolveConfig(options), material);
+  const subject = {
+    apiGroup: '',
+    kind: 'ServiceAccount',
+    name: 'custom-apiserver',
+    namespace: 'custom-apiserver',
+  };
+
+  test('GIVEN the deployment THEN auth-delegator and the kube-system reader are bound to the ServiceAccount', () => {
+    expect(m.authDelegatorBinding.roleRef).toEqual({
+      apiGroup: 'rbac.authorization.k8s.io',
+      kind: 'ClusterRole',
+      name: 'system:auth-delegator',
+    });
+    expect(m.authDelegatorBinding.subjects).toEqual([subject]);
+    expect(m.authReaderBinding.metadata.namespace).toBe('kube-system');
+    expect(m.authReaderBinding.roleRef).toEqual({
+      apiGroup: 'rbac.authorization.k8s.io',
+      kind: 'Role',
+      name: 'extension-apiserver-authentication-reader',
+    });
+    expect(m.authReaderBinding.subjects).toEqual([subject]);
+    expect(m.serverClusterRole.rules).toEqual([
+      { apiGroups: [''], resources: ['namespaces'], verbs: ['get', 'list', 'watch'] },
+    ]);
+  });
+
+  test('GIVEN a namespaced and a cluster-scoped resource THEN view reads both, edit writes only the namespaced one', () => {
+    expect(m.viewClusterRole.metadata.labels).toMatchObject({
+      'rbac.authorization.k8s.io/aggregate-to-view': 'true',
+      'rbac.authorization.k8s.io/aggregate-to-edit': 'true',
+      'rbac.authorization.k8s.io/aggregate-to-admin': 'true',
+    });
+    expect(m.viewClusterRole.rules).toEqual([
+      {
+        apiGroups: ['metrics.example.com'],
+        resources: ['metricsnapshots', 'metricsnapshots/status'],
+        verbs: ['get', 'list', 'watch'],
+      },
+      { apiGroups: ['metrics.example.com'], resources: ['metricsources'], verbs: ['get', 'list', 'watch'] },
+    ]);
+    expect(m.editClusterRole.metadata.labels).not.toHaveProperty([
+      'rbac.authorization.k8s.io/aggregate-to-view',
+    ]);
+    expect(m.editClusterRole.rules).toEqual([
+      {
+        apiGroups: ['metrics.example.com'],
+        resources: ['metricsnapshots'],
+        verbs: ['create', 'update', 'patch', 'delete', 'deletecollection'],
+      },
+    ]);
+  });
+});
+
+describe('APIServices', () => {
+  test('GIVEN generated TLS THEN one APIService per version, named <version>.<group>, with the CA as caBundle', () => {
+    const m = renderManifests(resolveConfig(options), material);
+    expect(m.apiServices.map((a) => a.metadata.name)).toEqual([
+      'v1.metrics.example.com',
+      'v1beta1.metrics.example.com',
+    ]);
+    for (const a of m.apiServices) {
+      expect(a.metadata.namespace).toBeUndefined();
+      expect(a.spec).toMatchObject({
+        group: 'metrics.example.com',
+        groupPriorityMinimum: 1000,
+        versionPriority: 15,
+        service: { name: 'custom-apiserver', namespace: 'custom-apiserver', port: 443 },
+        caBundle: b64('CA PEM'),
+      });
+      expect(a.spec).not.toHaveProperty('insecureSkipTLSVerify');
+    }
+  });
+
+  test('GIVEN cert-manager THEN the CA is injected from the serving Certificate instead of a caBundle', () => {
+    const m = renderManifests(resolveConfig({ ...options, tls: { mode: 'cert-manager' } }));
+    for (const a of m.apiServices) {
+      expect(a.metadata.annotations).toEqual({
+        'cert-manager.io/inject-ca-from': 'custom-apiserver/custom-apiserver-serving',
+      });
+      expect(a.spec).not.toHaveProperty('caBundle');
+    }
+    expect(m.servingSecret).toBeUndefined();
+    expect(m.certManager?.servingCertificate.spec.secretName).toBe('custom-apiserver-serving-cert');
+  });
+
+  test('GIVEN a self-signed server certificate with insecureSkipTLSVerify THEN no caBundle is rendered', () => {
+    const m = renderManifests(
+      resolveConfig({ ...options, tls: { mode: 'self-signed' }, insecureSkipTLSVerify: true }),
+    );
+    expect(m.apiServices[0].spec).toMatchObject({ insecureSkipTLSVerify: true });
+    expect(m.apiServices[0].spec).not.toHaveProperty('caBundle');
+  });
+
+  test('GIVEN generated TLS but no material THEN rendering refuses', () => {
+    expect(() => renderManifests(resolveConfig(options))).toThrow(
+      /needs the serving certificate, key and CA/,
+    );
+  });
+});
+
+describe('serving certificate spec', () => {
+  test('GIVEN a cluster domain and extra names THEN the SANs cover the Service names first', () => {
+    const spec = servingCertificateSpec(
+      resolveConfig({
+        ...options,
+        namespace: 'metrics',
+        clusterDomain: 'corp.local',
+        tls: { mode: 'generated', additionalDnsNames: ['localhost'], additionalIpAddresses: ['127.0.0.1'] },
+      }),
+    );
+    expect(spec.commonName).toBe('custom-apiserver.metrics.svc');
+    expect(spec.dnsNames).toEqual([
+      'custom-apiserver.metrics.svc',
+      'custom-apiserver.metrics',
+      'custom-apiserver.metrics.svc.corp.local',
+      'localhost',
+    ]);
+    expect(spec.ipAddresses).toEqual(['127.0.0.1']);
+    expect(spec).toMatchObject({ validityDays: 365, caValidityDays: 3650 });
+  });
+});
+
+describe('external mode', () => {
+  test('GIVEN an external IP THEN a selector-less Service, a matching EndpointSlice and no workload', () => {
+    const m = renderManifests(
+      resolveConfig({ ...options, external: { address: '192.0.2.10', port: 7443 } }),
+      material,
+    );
+    expect(m.deployment).toBeUndefined();
+    expect(m.podDisruptionBudget).toBeUndefined();
+    expect(m.etcd).toBeUndefined();
+    expect(m.service.spec).toEqual({
+      type: 'ClusterIP',
+      ports: [{ name: 'https', port: 443, targetPort: 7443, protocol: 'TCP' }],
+    });
+    expect(m.endpointSlice).toMatchObject({
+      metadata: { labels: { 'kubernetes.io/service-name': 'custom-apiserver' } },
+      addressType: 'IPv4',
+      ports: [{ name: 'https', port: 7443, protocol: 'TCP' }],
+      endpoints: [{ addresses: ['192.0.2.10'], conditions: { ready: true } }],
+    });
+    expect(m.apiServices[0].spec?.service?.port).toBe(443);
+  });
+
+  test('GIVEN an external DNS name THEN an ExternalName Service and the APIService dials the external port', () => {
+    const m = renderManifests(
+      resolveConfig({ ...options, external: { address: 'localhost', port: 7443 } }),
+      material,
+    );
+    expect(m.service.spec).toEqual({ type: 'ExternalName', externalName: 'localhost' });
+    expect(m.endpointSlice).toBeUndefined();
+    expect(m.apiServices[0].spec?.service?.port).toBe(7443);
+  });
+});
+
+describe('apply order', () => {
+  test('GIVEN all objects THEN the namespace comes first and the APIServices last', () => {
+    const list = manifestList(renderManifests(resolveConfig(options), material));
+    expect(list[0].kind).toBe('Namespace');
+    expect(list.slice(-2).map((o) => o.kind)).toEqual(['APIService', 'APIService']);
+    const kinds = list.map((o) => o.kind);
+    expect(kinds.indexOf('Secret')).toBeLessThan(kinds.indexOf('Deployment'));
+    expect(kinds.indexOf('StatefulSet')).toBeLessThan(kinds.indexOf('Deployment'));
+  });
+
+  test('GIVEN an existing namespace THEN no Namespace object is rendered', () => {
+    const list = manifestList(
+      renderManifests(resolveConfig({ ...options, createNamespace: false }), material),
+    );
+    expect(list.map((o) => o.kind)).not.toContain('Namespace');
+  });
+});
+
+describe('server Deployment', () => {
+  test('GIVEN 2 replicas THEN the pods spread, roll without losing capacity and have a disruption budget', () => {
+    const m = renderManifests(resolveConfig(options), material);
+    const spec = m.deployment?.spec;
+    expect(spec?.strategy).toEqual({
+      type: 'RollingUpdate',
+      rollingUpdate: { maxSurge: 1, maxUnavailable: 0 },
+    });
+    expect(
+      spec?.template.spec?.topologySpreadConstraints?.map((c) => [c.topologyKey, c.whenUnsatisfiable]),
+    ).toEqual([
+      ['kubernetes.io/hostname', 'ScheduleAnyway'],
+      ['topology.kubernetes.io/zone', 'ScheduleAnyway'],
+    ]);
+    expect(m.podDisruptionBudget?.spec).toMatchObject({
+      maxUnavailable: 1,
+      unhealthyPodEvictionPolicy: 'AlwaysAllow',
+    });
+  });
+
+  test('GIVEN embedded storage THEN one replica, a PVC mounted at the data dir, Recreate strategy, no PDB', () => {
+    const m = renderManifests(
+      resolveConfig({ ...options, replicas: 1, storage: { type: 'embedded', size: '2Gi' } }),
+      material,
+    );
+    expect(m.dataVolumeClaim?.spec?.resources?.requests).toEqual({ storage: '2Gi' });
+    expect(m.deployment?.spec?.strategy).toEqual({ type: 'Recreate' });
+    expect(m.deployment?.spec?.template.spec?.containers[0].volumeMounts).toContainEqual({
+      name: 'data',
+      mountPath: '/var/lib/aggregated-apiserver',
+    });
+    expect(m.podDisruptionBudget).toBeUndefined();
+    expect(m.deployment?.spec?.template.spec?.topologySpreadConstraints).toBeUndefined();
+  });
+});
