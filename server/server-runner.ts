@@ -1,8 +1,9 @@
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ApiServer } from './api-server.js';
 import { unionAuthenticator, type Authenticator } from './auth/authenticator.js';
 import { denyAll, privilegedAuthorizer, type Authorizer } from './auth/authorizer.js';
+import { createDelegatedSecurity } from './auth/delegated/delegated-security.js';
+import type { HealthCheck } from './http/health.js';
 import { parseCertificateBundle, x509Authenticator } from './auth/x509-authenticator.js';
 import { startSecureServer, type RunningServer } from './http/secure-server.js';
 import { FlagError } from './options/flag-parser.js';
@@ -46,9 +47,13 @@ interface Security {
   readonly certFile: string;
   readonly keyFile: string;
   readonly writeKubeconfig?: (port: number) => string;
+  /** Health checks the security setup adds to /readyz (e.g. the delegated configuration was read). */
+  readonly readyChecks?: readonly HealthCheck[];
+  /** Stops what the security setup watches (ConfigMaps, CA files). */
+  close?(): Promise<void>;
 }
 
-async function prepareSecurity(flags: ServerFlags): Promise<Security> {
+async function prepareSecurity(flags: ServerFlags, log: Logger): Promise<Security> {
   const alwaysAllow = flags.authorizationAlwaysAllowPaths;
   if (flags.standalone) {
     const setup = await prepareStandalone(flags.dataDir, flags.bindAddress);
@@ -67,12 +72,12 @@ async function prepareSecurity(flags: ServerFlags): Promise<Security> {
   const serving = flags.tlsCertFile
     ? { certFile: flags.tlsCertFile, keyFile: flags.tlsPrivateKeyFile }
     : await ensureSelfSignedServing(flags.certDir, ['localhost', '127.0.0.1']);
-  const clientCas = flags.clientCaFile
-    ? parseCertificateBundle(readFileSync(flags.clientCaFile, 'utf8'))
-    : [];
+  const delegated = await createDelegatedSecurity(flags, log);
   return {
-    authenticator: unionAuthenticator([x509Authenticator(() => clientCas)], true),
-    authorizer: privilegedAuthorizer(alwaysAllow, denyAll),
+    authenticator: delegated.authenticator,
+    authorizer: delegated.authorizer,
+    readyChecks: [delegated.readyCheck],
+    close: () => delegated.close(),
     ...serving,
   };
 }
@@ -90,7 +95,7 @@ export async function runServer(
   overrides: RunOverrides = {},
 ): Promise<RunningApiServer> {
   const minVersion = tlsMinVersion(flags.tlsMinVersion);
-  const security = await prepareSecurity(flags);
+  const security = await prepareSecurity(flags, log);
   const { storage, keyRoot } = overrides.storage
     ? { storage: overrides.storage, keyRoot: '' }
     : await openStorage(flags);
@@ -106,6 +111,7 @@ export async function runServer(
     requestTimeoutMs: flags.requestTimeout,
     minRequestTimeoutSeconds: flags.minRequestTimeout,
     bookmarkIntervalMs: overrides.bookmarkIntervalMs,
+    readyChecks: security.readyChecks,
   });
   let transport: RunningServer;
   try {
@@ -120,6 +126,7 @@ export async function runServer(
       log,
     });
   } catch (error) {
+    await security.close?.();
     await storage.close();
     throw error;
   }
@@ -135,6 +142,7 @@ export async function runServer(
       while (api.inFlightCount > 0 && Date.now() < deadline)
         await new Promise((resolve) => setTimeout(resolve, 20));
       await closing;
+      await security.close?.();
       await storage.close();
       log.info(0, 'shut down');
     })());

@@ -71,8 +71,8 @@ describe('the server process', () => {
     server.child.kill('SIGTERM');
     const code = await new Promise((resolve) => server.child.once('exit', resolve));
     server.agent.destroy();
-    expect(code).toBe(0);
-    expect(server.output()).toContain('"msg":"shut down"');
+    // The whole output is in the comparison so a failure shows what the server said.
+    expect({ code, output: server.output() }).toEqual({ code: 0, output: expect.stringContaining('"msg":"shut down"') });
   });
 
   test('an unknown flag fails with a clear message and no stack trace', async () => {
