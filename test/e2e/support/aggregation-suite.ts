@@ -1,0 +1,229 @@
+import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { issueCertificate } from '../../../server/pki/certificates.js';
+import { k8sTool } from '../../support/k8s-tools.js';
+import { deployAggregatedServer, type AggregatedServer, type ManifestSource } from './aggregated-server.js';
+import { useControlPlane } from './control-plane.js';
+import { waitFor } from './wait.js';
+
+const seedManifest = `apiVersion: metrics.example.com/v1
+kind: MetricSnapshot
+metadata:
+  name: app-metrics
+  namespace: default
+spec:
+  source: prometheus
+  metrics:
+  - cpu_usage
+  - memory_usage
+  - request_count
+  interval: 1m
+`;
+
+/**
+ * The standing proof that an aggregated API server is real: a real kube-apiserver marks its
+ * APIServices Available, and real users reach it through the aggregator with their own
+ * identities and RBAC. Registered once per manifest source (cdk8s, Pulumi).
+ */
+export function describeAggregation(source: ManifestSource): void {
+  describe(`the seed system rendered by ${source}, behind a real aggregator`, () => {
+    const controlPlane = useControlPlane();
+    let server: AggregatedServer;
+    let dir: string;
+
+    beforeAll(async () => {
+      server = await deployAggregatedServer(controlPlane(), source);
+      dir = controlPlane().dirs.base;
+      writeFileSync(join(dir, 'seed.yaml'), seedManifest);
+    }, 240_000);
+    afterAll(async () => server?.stop());
+
+    const kubectl = (args: string[], kubeconfig?: string): Promise<string> =>
+      controlPlane().kubectl(args, kubeconfig ? { kubeconfig } : {});
+
+    it('the APIServices become Available (the aggregator verified the caBundle)', async () => {
+      for (const name of ['v1.metrics.example.com', 'v1beta1.metrics.example.com']) {
+        await waitFor(
+          async () => {
+            server.process.assertRunning();
+            const status = await kubectl([
+              'get',
+              'apiservice',
+              name,
+              '-o',
+              'jsonpath={.status.conditions[?(@.type=="Available")].status}',
+            ]);
+            return status === 'True';
+          },
+          `APIService ${name} to be Available`,
+          90_000,
+        );
+      }
+    });
+
+    it('discovery through the aggregator lists the group and the resource', async () => {
+      await waitFor(
+        async () => (await kubectl(['api-versions'])).includes('metrics.example.com/v1\n'),
+        'api-versions to list metrics.example.com/v1',
+        60_000,
+      );
+      const versions = await kubectl(['api-versions']);
+      expect(versions).toContain('metrics.example.com/v1beta1');
+      expect(await kubectl(['api-resources', '--api-group=metrics.example.com'])).toMatch(
+        /metricsnapshots\s+msnap\s+metrics.example.com\/v1\s+true\s+MetricSnapshot/,
+      );
+    });
+
+    it("the seed's kubectl commands work through the aggregator", async () => {
+      expect(await kubectl(['apply', '-f', join(dir, 'seed.yaml')])).toContain(
+        'metricsnapshot.metrics.example.com/app-metrics created',
+      );
+      expect(await kubectl(['get', 'metricsnapshots'])).toMatch(
+        /app-metrics\s+prometheus\s+cpu_usage,memory_usage,request_count\s+1m/,
+      );
+      const yaml = await kubectl(['get', 'metricsnapshot', 'app-metrics', '-o', 'yaml']);
+      expect(yaml).toContain('kind: MetricSnapshot');
+      expect(yaml).toContain('- memory_usage');
+      // kube-apiserver aggregates the OpenAPI of a new APIService asynchronously, shortly after it is Available.
+      const explained = await waitFor(
+        async () => {
+          const result = await controlPlane().runKubectl(['explain', 'metricsnapshot.spec']);
+          return result.code === 0 && result.stdout;
+        },
+        'kubectl explain to find the aggregated schema',
+        60_000,
+      );
+      expect(explained).toContain('How often the snapshot is collected');
+    });
+
+    it('kubectl get -w sees a change', async () => {
+      const watcher = spawn(k8sTool('kubectl'), [
+        '--kubeconfig',
+        controlPlane().kubeconfigPath,
+        'get',
+        'msnap',
+        'app-metrics',
+        '-w',
+        '--output-watch-events',
+      ]);
+      let output = '';
+      watcher.stdout.on('data', (c: Buffer) => (output += c.toString()));
+      try {
+        await waitFor(() => /ADDED\s+app-metrics/.test(output), 'the initial ADDED event', 30_000);
+        await kubectl([
+          'patch',
+          'msnap',
+          'app-metrics',
+          '--type=merge',
+          '-p',
+          '{"spec":{"source":"watched"}}',
+        ]);
+        await waitFor(() => /MODIFIED\s+app-metrics\s+watched/.test(output), 'the MODIFIED event', 30_000);
+      } finally {
+        watcher.kill();
+      }
+      expect(await kubectl(['delete', 'metricsnapshot', 'app-metrics'])).toContain('deleted');
+    });
+
+    it('an unprivileged user is refused, then allowed by a RoleBinding to the aggregated edit role', async () => {
+      const cp = controlPlane();
+      const kubeconfig = await cp.makeUserKubeconfig(`e2e-${source}-user`);
+      const refused = await cp.runKubectl(['get', 'metricsnapshots', '-n', 'default'], { kubeconfig });
+      expect(refused.code).not.toBe(0);
+      expect(refused.stderr).toMatch(/forbidden/i);
+      await kubectl([
+        'create',
+        'rolebinding',
+        `e2e-${source}-edit`,
+        '--clusterrole=edit',
+        `--user=e2e-${source}-user`,
+        '-n',
+        'default',
+      ]);
+      await waitFor(
+        async () =>
+          (await cp.runKubectl(['get', 'metricsnapshots', '-n', 'default'], { kubeconfig })).code === 0,
+        'the edit role to include metricsnapshots',
+        60_000,
+      );
+      await kubectl(['apply', '-f', join(dir, 'seed.yaml')], kubeconfig);
+      await kubectl(['delete', 'metricsnapshot', 'app-metrics'], kubeconfig);
+    });
+
+    it("the server's own checks: SubjectAccessReview for front-proxy users", async () => {
+      const { frontProxyClient } = controlPlane().pki;
+      const response = await server.direct(
+        '/apis/metrics.example.com/v1/namespaces/default/metricsnapshots',
+        {
+          cert: frontProxyClient.certPem,
+          key: frontProxyClient.keyPem,
+          headers: { 'X-Remote-User': 'e2e-nobody', 'X-Remote-Group': 'e2e-nobodies' },
+        },
+      );
+      expect(response.status).toBe(403);
+      expect(JSON.parse(response.body)).toMatchObject({ kind: 'Status', reason: 'Forbidden' });
+      expect(response.body).toContain('User \\"e2e-nobody\\" cannot list resource \\"metricsnapshots\\"');
+
+      const admin = await server.direct('/apis/metrics.example.com/v1/namespaces/default/metricsnapshots', {
+        cert: frontProxyClient.certPem,
+        key: frontProxyClient.keyPem,
+        headers: { 'X-Remote-User': 'e2e-admin', 'X-Remote-Group': 'system:masters' },
+      });
+      expect(admin.status).toBe(200);
+    });
+
+    it('forged X-Remote-* headers without the front-proxy certificate are not trusted', async () => {
+      const response = await server.direct(
+        '/apis/metrics.example.com/v1/namespaces/default/metricsnapshots',
+        {
+          headers: { 'X-Remote-User': 'admin', 'X-Remote-Group': 'system:masters' },
+        },
+      );
+      expect(response.status).toBe(403);
+      expect(response.body).toContain('system:anonymous');
+    });
+
+    it('a front-proxy certificate whose CN is not an allowed name is refused with 401', async () => {
+      const rogue = await issueCertificate(controlPlane().pki.frontProxyCa, {
+        commonName: 'rogue-proxy',
+        usage: 'client',
+        validityDays: 1,
+      });
+      const response = await server.direct(
+        '/apis/metrics.example.com/v1/namespaces/default/metricsnapshots',
+        {
+          cert: rogue.certPem,
+          key: rogue.keyPem,
+          headers: { 'X-Remote-User': 'admin', 'X-Remote-Group': 'system:masters' },
+        },
+      );
+      expect(response.status).toBe(401);
+      expect(JSON.parse(response.body)).toMatchObject({ kind: 'Status', reason: 'Unauthorized' });
+    });
+
+    it('deleting a namespace removes its MetricSnapshots and the namespace finishes terminating', async () => {
+      const ns = `e2e-${source}-doomed`;
+      await kubectl(['create', 'namespace', ns]);
+      for (const name of ['one', 'two']) {
+        writeFileSync(
+          join(dir, `${name}.yaml`),
+          seedManifest.replace('app-metrics', name).replace('namespace: default', `namespace: ${ns}`),
+        );
+        await kubectl(['apply', '-f', join(dir, `${name}.yaml`)]);
+      }
+      await kubectl(['delete', 'namespace', ns, '--wait=false']);
+      await waitFor(
+        async () => (await controlPlane().runKubectl(['get', 'namespace', ns])).code !== 0,
+        `namespace ${ns} to be gone`,
+        120_000,
+      );
+      const left = await server.direct(`/apis/metrics.example.com/v1/namespaces/${ns}/metricsnapshots`, {
+        cert: controlPlane().pki.frontProxyClient.certPem,
+        key: controlPlane().pki.frontProxyClient.keyPem,
+        headers: { 'X-Remote-User': 'e2e-admin', 'X-Remote-Group': 'system:masters' },
+      });
+      expect(JSON.parse(left.body)).toMatchObject({ kind: 'MetricSnapshotList', items: [] });
+    });
+  });
+}
