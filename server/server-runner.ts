@@ -6,6 +6,7 @@ import { createDelegatedSecurity } from './auth/delegated/delegated-security.js'
 import type { HealthCheck } from './http/health.js';
 import { parseCertificateBundle, x509Authenticator } from './auth/x509-authenticator.js';
 import { startSecureServer, type RunningServer } from './http/secure-server.js';
+import { openSslCipherList } from './options/cipher-suites.js';
 import { FlagError } from './options/flag-parser.js';
 import type { ServerFlags } from './options/server-flags.js';
 import { ensureSelfSignedServing } from './pki/certificate-files.js';
@@ -121,7 +122,7 @@ export async function runServer(
       certFile: security.certFile,
       keyFile: security.keyFile,
       minVersion,
-      cipherSuites: flags.tlsCipherSuites.join(':') || undefined,
+      cipherSuites: openSslCipherList(flags.tlsCipherSuites),
       listener: api.listener,
       log,
     });

@@ -40,7 +40,7 @@ export const serverFlagSpecs = {
   tlsCipherSuites: stringList(
     'tls-cipher-suites',
     [],
-    'Comma-separated list of cipher suites for the server (OpenSSL names).',
+    'Comma-separated list of TLS 1.2 cipher suites for the server, by IANA name (TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, ...).',
   ),
   maxRequestsInflight: integer(
     'max-requests-inflight',

@@ -1,5 +1,6 @@
 import { FlagError } from '../../../server/options/flag-parser.js';
 import { parseServerFlags } from '../../../server/options/server-flags.js';
+import { openSslCipherList } from '../../../server/options/cipher-suites.js';
 
 describe('server flags follow the generic apiserver', () => {
   test("the seed's arguments parse unchanged", () => {
@@ -50,5 +51,20 @@ describe('server flags follow the generic apiserver', () => {
   ])('%j fails with a clear message', (argv, message) => {
     expect(() => parseServerFlags(argv)).toThrow(FlagError);
     expect(() => parseServerFlags(argv)).toThrow(message);
+  });
+});
+
+describe('--tls-cipher-suites takes the IANA names kube-apiserver takes', () => {
+  test('they become an OpenSSL cipher list', () => {
+    expect(
+      openSslCipherList(['TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256', 'TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384']),
+    ).toBe('ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384');
+    expect(openSslCipherList([])).toBeUndefined();
+  });
+
+  test('an unknown suite is a flag error', () => {
+    expect(() => openSslCipherList(['TLS_NULL_WITH_NULL_NULL'])).toThrow(
+      /unsupported cipher suite "TLS_NULL_WITH_NULL_NULL"/,
+    );
   });
 });
