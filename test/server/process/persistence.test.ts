@@ -7,11 +7,25 @@ import { runServerCommand, startServerProcess, type ServerProcess } from './serv
 
 const collection = '/apis/metrics.example.com/v1/namespaces/default/metricsnapshots';
 
-function call(server: ServerProcess, method: string, path: string, body?: unknown): Promise<{ status: number; text: string }> {
+function call(
+  server: ServerProcess,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
     const payload = body === undefined ? undefined : JSON.stringify(body);
     const r = request(
-      { host: '127.0.0.1', port: server.port, method, path, agent: server.agent, headers: payload ? { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(payload) } : {} },
+      {
+        host: '127.0.0.1',
+        port: server.port,
+        method,
+        path,
+        agent: server.agent,
+        headers: payload
+          ? { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(payload) }
+          : {},
+      },
       (res) => {
         let text = '';
         res.on('data', (c: Buffer) => (text += c.toString()));
@@ -54,7 +68,9 @@ describe('the server process', () => {
     first.agent.destroy();
 
     const second = await startServerProcess(args);
-    const list = JSON.parse((await call(second, 'GET', collection)).text) as { items: { metadata: { name: string } }[] };
+    const list = JSON.parse((await call(second, 'GET', collection)).text) as {
+      items: { metadata: { name: string } }[];
+    };
     const stored = new Set(list.items.map((i) => i.metadata.name));
     const lost = acknowledged.filter((name) => !stored.has(name));
     expect(lost).toEqual([]);
@@ -72,7 +88,10 @@ describe('the server process', () => {
     const code = await new Promise((resolve) => server.child.once('exit', resolve));
     server.agent.destroy();
     // The whole output is in the comparison so a failure shows what the server said.
-    expect({ code, output: server.output() }).toEqual({ code: 0, output: expect.stringContaining('"msg":"shut down"') });
+    expect({ code, output: server.output() }).toEqual({
+      code: 0,
+      output: expect.stringContaining('"msg":"shut down"'),
+    });
   });
 
   test('an unknown flag fails with a clear message and no stack trace', async () => {
