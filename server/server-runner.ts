@@ -12,6 +12,8 @@ import type { ServerFlags } from './options/server-flags.js';
 import { ensureSelfSignedServing } from './pki/certificate-files.js';
 import { servedResources } from './resources/index.js';
 import { prepareStandalone } from './standalone/standalone-setup.js';
+import { CachedStorage } from './storage/cacher/cached-storage.js';
+import { openEtcdStorage } from './storage/etcd/etcd-storage.js';
 import { openSqliteStorage } from './storage/sqlite-storage.js';
 import type { Storage } from './storage/storage.js';
 import type { Logger } from './util/logger.js';
@@ -27,13 +29,27 @@ export interface RunningApiServer {
   shutdown(): Promise<void>;
 }
 
-async function openStorage(flags: ServerFlags): Promise<{ storage: Storage; keyRoot: string }> {
-  if (flags.etcdServers.length > 0) {
-    throw new FlagError(
-      '--etcd-servers: etcd storage is not available in this build; omit it to use the embedded database in --data-dir',
-    );
-  }
-  return { storage: await openSqliteStorage({ path: join(flags.dataDir, 'state.db') }), keyRoot: '' };
+/**
+ * The backend the flags describe (etcd with --etcd-servers, else the embedded database in
+ * --data-dir), behind the watch cache unless --watch-cache=false. Keys are laid out as
+ * kube-apiserver lays them out: `<--etcd-prefix>/<group>/<plural>/<namespace>/<name>`.
+ */
+async function openStorage(flags: ServerFlags, log: Logger): Promise<{ storage: Storage; keyRoot: string }> {
+  const useEtcd = flags.etcdServers.length > 0;
+  const keyRoot = useEtcd ? flags.etcdPrefix.replace(/\/+$/, '') : '';
+  const backend: Storage = useEtcd
+    ? await openEtcdStorage({
+        endpoints: flags.etcdServers,
+        caFile: flags.etcdCafile || undefined,
+        certFile: flags.etcdCertfile || undefined,
+        keyFile: flags.etcdKeyfile || undefined,
+        compactionIntervalMs: flags.etcdCompactionInterval,
+        logger: log,
+      })
+    : await openSqliteStorage({ path: join(flags.dataDir, 'state.db') });
+  if (!flags.watchCache) return { storage: backend, keyRoot };
+  const prefixes = servedResources.map((r) => `${keyRoot}/${r.group}/${r.plural}/`);
+  return { storage: new CachedStorage(backend, { prefixes, logger: log }), keyRoot };
 }
 
 function tlsMinVersion(flag: string): 'TLSv1.2' | 'TLSv1.3' {
@@ -99,7 +115,7 @@ export async function runServer(
   const security = await prepareSecurity(flags, log);
   const { storage, keyRoot } = overrides.storage
     ? { storage: overrides.storage, keyRoot: '' }
-    : await openStorage(flags);
+    : await openStorage(flags, log);
   const api = new ApiServer({
     resources: servedResources,
     storage,

@@ -19,8 +19,12 @@ export interface EtcdProcessOptions {
 
 /** How long etcd gets to report healthy after it was started. */
 const STARTUP_TIMEOUT_MS = 20_000;
-/** How long a stop waits for etcd to exit after SIGTERM before it kills it. */
-const STOP_TIMEOUT_MS = 10_000;
+/**
+ * How long a stop waits for etcd to exit after SIGTERM before it kills it. etcd's graceful
+ * shutdown waits several seconds for open watch streams to finish; by then it has stopped
+ * serving, so a test sees the same outage sooner.
+ */
+const STOP_GRACE_MS = 1_000;
 
 /**
  * A real etcd (the pinned, Go-built binary from `k8sTool('etcd')`) for tests: one member on
@@ -112,12 +116,27 @@ export class EtcdProcess {
     await this.waitUntilHealthy(child);
   }
 
-  /** Stops etcd gracefully (SIGTERM), keeping its data for a later `start()`. */
+  /** Freezes etcd (SIGSTOP): its connections stay open but nothing answers, as when it hangs. */
+  pause(): void {
+    this.child?.kill('SIGSTOP');
+  }
+
+  /** Lets a paused etcd run again (SIGCONT). */
+  resume(): void {
+    this.child?.kill('SIGCONT');
+  }
+
+  /**
+   * Stops etcd (SIGTERM, then SIGKILL after a short grace), keeping its data for a later
+   * `start()`.
+   */
   async stop(): Promise<void> {
     const child = this.child;
     if (!child) return;
+    // A paused process would only act on SIGTERM once continued.
+    child.kill('SIGCONT');
     child.kill('SIGTERM');
-    const forced = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
+    const forced = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
     await this.exited;
     clearTimeout(forced);
   }
