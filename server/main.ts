@@ -14,11 +14,7 @@ async function main(argv: readonly string[]): Promise<void> {
   if (flags.standalone && !argv.some((a) => a.startsWith('--bind-address'))) flags.bindAddress = '127.0.0.1';
   const log = createLogger(flags.verbosity);
   const server = await runServer(flags, log);
-  if (server.kubeconfigPath) {
-    process.stdout.write(
-      `Serving on https://${flags.bindAddress}:${server.port}\nkubectl --kubeconfig ${server.kubeconfigPath} get metricsnapshots\n`,
-    );
-  }
+  // Signal handlers first: whoever waits for the announcement may send SIGTERM at once.
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => {
       server.shutdown().then(
@@ -29,6 +25,11 @@ async function main(argv: readonly string[]): Promise<void> {
         },
       );
     });
+  }
+  if (server.kubeconfigPath) {
+    process.stdout.write(
+      `Serving on https://${flags.bindAddress}:${server.port}\nkubectl --kubeconfig ${server.kubeconfigPath} get metricsnapshots\n`,
+    );
   }
 }
 

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { parseAllDocuments } from 'yaml';
 import type { ControlPlane } from './control-plane.js';
-import { freePorts } from './ports.js';
+import { freePorts } from '../../support/ports.js';
 import { ProcessGroup, type SupervisedProcess } from './processes.js';
 import { request, type SimpleResponse } from './http.js';
 import { waitFor } from './wait.js';

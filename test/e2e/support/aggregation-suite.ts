@@ -6,20 +6,7 @@ import { k8sTool } from '../../support/k8s-tools.js';
 import { deployAggregatedServer, type AggregatedServer, type ManifestSource } from './aggregated-server.js';
 import { useControlPlane } from './control-plane.js';
 import { waitFor } from './wait.js';
-
-const seedManifest = `apiVersion: metrics.example.com/v1
-kind: MetricSnapshot
-metadata:
-  name: app-metrics
-  namespace: default
-spec:
-  source: prometheus
-  metrics:
-  - cpu_usage
-  - memory_usage
-  - request_count
-  interval: 1m
-`;
+import { seedManifest } from '../../support/seed.js';
 
 /**
  * The standing proof that an aggregated API server is real: a real kube-apiserver marks its

@@ -4,7 +4,7 @@ import { k8sTool } from '../../support/k8s-tools.js';
 import { request } from './http.js';
 import { writeKubeconfig } from './kubeconfig.js';
 import type { ControlPlanePki } from './pki.js';
-import { freePorts, retryOnPortConflict } from './ports.js';
+import { freePorts, retryOnPortConflict } from '../../support/ports.js';
 import type { ProcessGroup, SupervisedProcess } from './processes.js';
 import { waitFor } from './wait.js';
 

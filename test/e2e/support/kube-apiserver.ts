@@ -4,7 +4,7 @@ import { stringify } from 'yaml';
 import { k8sTool } from '../../support/k8s-tools.js';
 import { request } from './http.js';
 import { FRONT_PROXY_CLIENT_NAME, type ControlPlanePki } from './pki.js';
-import { freePorts, retryOnPortConflict } from './ports.js';
+import { freePorts, retryOnPortConflict } from '../../support/ports.js';
 import type { ProcessGroup, SupervisedProcess } from './processes.js';
 import { FatalWaitError, waitFor } from './wait.js';
 

@@ -4,22 +4,9 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { k8sTool } from '../../support/k8s-tools.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
+import { seedManifest } from '../../support/seed.js';
 
 const run = promisify(execFile);
-
-const seedManifest = `apiVersion: metrics.example.com/v1
-kind: MetricSnapshot
-metadata:
-  name: app-metrics
-  namespace: default
-spec:
-  source: prometheus
-  metrics:
-  - cpu_usage
-  - memory_usage
-  - request_count
-  interval: 1m
-`;
 
 describe('kubectl against the standalone server', () => {
   let t: TestServer;

@@ -1,42 +1,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { seedSnapshot } from '../support/test-server.js';
-import { runServerCommand, startServerProcess, type ServerProcess } from './server-process.js';
+import { call, runServerCommand, startServerProcess } from './server-process.js';
 
 const collection = '/apis/metrics.example.com/v1/namespaces/default/metricsnapshots';
-
-function call(
-  server: ServerProcess,
-  method: string,
-  path: string,
-  body?: unknown,
-): Promise<{ status: number; text: string }> {
-  return new Promise((resolve, reject) => {
-    const payload = body === undefined ? undefined : JSON.stringify(body);
-    const r = request(
-      {
-        host: '127.0.0.1',
-        port: server.port,
-        method,
-        path,
-        agent: server.agent,
-        headers: payload
-          ? { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(payload) }
-          : {},
-      },
-      (res) => {
-        let text = '';
-        res.on('data', (c: Buffer) => (text += c.toString()));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
-        res.on('error', reject);
-      },
-    );
-    r.on('error', reject);
-    r.end(payload);
-  });
-}
 
 describe('the server process', () => {
   let dataDir: string;

@@ -4,47 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EtcdProcess } from '../../support/etcd-process.js';
 import { seedSnapshot } from '../support/test-server.js';
-import { startServerProcess, type ServerProcess } from './server-process.js';
+import { call, startServerProcess, type ServerProcess } from './server-process.js';
 
 const collection = '/apis/metrics.example.com/v1/namespaces/default/metricsnapshots';
-
-interface Reply {
-  status: number;
-  text: string;
-  json<T = Record<string, unknown>>(): T;
-}
-
-function call(
-  server: ServerProcess,
-  method: string,
-  path: string,
-  body?: unknown,
-  contentType = 'application/json',
-): Promise<Reply> {
-  return new Promise((resolve, reject) => {
-    const payload = body === undefined ? undefined : JSON.stringify(body);
-    const r = request(
-      {
-        host: '127.0.0.1',
-        port: server.port,
-        method,
-        path,
-        agent: server.agent,
-        timeout: 15_000,
-        headers: payload ? { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(payload) } : {},
-      },
-      (res) => {
-        let text = '';
-        res.on('data', (c: Buffer) => (text += c.toString()));
-        res.on('end', () =>
-          resolve({ status: res.statusCode ?? 0, text, json: <T>() => JSON.parse(text) as T }),
-        );
-      },
-    );
-    r.on('error', reject);
-    r.end(payload);
-  });
-}
 
 /** Reads a watch stream's events until `count` arrived or the time is up. */
 function collectEvents(

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Agent } from 'node:https';
+import { Agent, request } from 'node:https';
 import { parse as parseYaml } from 'yaml';
 
 /** The real server as a separate process, started the way `npm start` does. */
@@ -63,5 +63,41 @@ export function runServerCommand(args: string[]): Promise<{ code: number | null;
     child.stdout.on('data', (c: Buffer) => (output += c.toString()));
     child.stderr.on('data', (c: Buffer) => (output += c.toString()));
     child.once('exit', (code) => resolve({ code, output }));
+  });
+}
+
+export interface Reply {
+  readonly status: number;
+  readonly text: string;
+  json<T = Record<string, unknown>>(): T;
+}
+
+/** One request to a server process as its admin, with a JSON body if given. */
+export function call(server: ServerProcess, method: string, path: string, body?: unknown): Promise<Reply> {
+  return new Promise((resolve, reject) => {
+    const payload = body === undefined ? undefined : JSON.stringify(body);
+    const r = request(
+      {
+        host: '127.0.0.1',
+        port: server.port,
+        method,
+        path,
+        agent: server.agent,
+        timeout: 15_000,
+        headers: payload
+          ? { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(payload) }
+          : {},
+      },
+      (res) => {
+        let text = '';
+        res.on('data', (c: Buffer) => (text += c.toString()));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, text, json: <T>() => JSON.parse(text) as T }),
+        );
+        res.on('error', reject);
+      },
+    );
+    r.on('error', reject);
+    r.end(payload);
   });
 }
