@@ -1,0 +1,156 @@
+import type * as k8s from '@pulumi/kubernetes';
+import * as pulumi from '@pulumi/pulumi';
+import { base64, renderManifests, type TlsMaterial } from '../core/index.js';
+import type { AggregatedApiServerArgs } from './args.js';
+import {
+  type CertManagerResources,
+  type DedicatedEtcdResources,
+  kubernetesChildren,
+} from './kubernetes-children.js';
+import { bindLateValues } from './late-bound-values.js';
+import { resolveArgs } from './resolve-args.js';
+import { servingMaterial } from './serving-material.js';
+import type { ServingPki } from './serving-pki.js';
+
+/**
+ * An aggregated API server, deployed securely and registered with the Kubernetes aggregator: the
+ * Pulumi counterpart of the cdk8s construct, rendering the same objects from lib/core (namespace,
+ * ServiceAccount and RBAC for delegated authn/authz, view/edit roles, the serving certificate,
+ * storage, Deployment, Service, PodDisruptionBudget and one APIService per served version).
+ *
+ * Pulumi-specific: the certificates are @pulumi/tls resources kept in the stack state (or your
+ * PEMs, or cert-manager); children are parented to the component and inherit its `provider` /
+ * `providers`; they are created in lib/core's apply order and destroyed in reverse (APIServices
+ * first), each APIService also depending on what serves it and awaited until Available.
+ *
+ * @example
+ * const server = new AggregatedApiServer('metrics', {
+ *   name: 'custom-apiserver',
+ *   resources: [{ group: 'metrics.example.com', versions: ['v1'], kind: 'MetricSnapshot', plural: 'metricsnapshots' }],
+ * }, { provider: cluster });
+ * export const caBundle = server.caBundle;
+ */
+export class AggregatedApiServer extends pulumi.ComponentResource {
+  /** The component's Pulumi type token. */
+  public static readonly TYPE = 'aggregated-apiserver:index:AggregatedApiServer';
+
+  /** Namespace of the namespaced objects. */
+  public readonly namespaceName: pulumi.Output<string>;
+  /** Name of the Service the APIServices point at. */
+  public readonly serviceName: pulumi.Output<string>;
+  /** Names of the APIServices, `<version>.<group>`. */
+  public readonly apiServiceNames: pulumi.Output<string[]>;
+  /** The CA certificate (PEM) the APIServices trust (generated and provided TLS modes). */
+  public readonly caCertificatePem?: pulumi.Output<string>;
+  /** base64 of caCertificatePem: each APIService's `spec.caBundle` (generated and provided TLS modes). */
+  public readonly caBundle?: pulumi.Output<string>;
+  /**
+   * The serving certificate, its key and CA (generated and provided TLS modes), a Pulumi secret.
+   * The same values are in the serving Secret.
+   */
+  public readonly tlsMaterial?: pulumi.Output<TlsMaterial>;
+  /** The @pulumi/tls resources (generated TLS mode). */
+  public readonly pki?: ServingPki;
+
+  /** The namespace (absent with createNamespace: false). */
+  public readonly namespace?: k8s.core.v1.Namespace;
+  /** The server's ServiceAccount; its token is mounted. */
+  public readonly serviceAccount: k8s.core.v1.ServiceAccount;
+  /** What the server itself may read (namespaces, plus serverRules). */
+  public readonly serverClusterRole: k8s.rbac.v1.ClusterRole;
+  /** Binds serverClusterRole to the ServiceAccount. */
+  public readonly serverClusterRoleBinding: k8s.rbac.v1.ClusterRoleBinding;
+  /** Binds system:auth-delegator (TokenReview, SubjectAccessReview) to the ServiceAccount. */
+  public readonly authDelegatorBinding: k8s.rbac.v1.ClusterRoleBinding;
+  /** Binds kube-system's extension-apiserver-authentication-reader Role to the ServiceAccount. */
+  public readonly authReaderBinding: k8s.rbac.v1.RoleBinding;
+  /** Read access to the served resources, aggregated into view, edit and admin. */
+  public readonly viewClusterRole: k8s.rbac.v1.ClusterRole;
+  /** Write access to the served namespaced resources, aggregated into edit and admin. */
+  public readonly editClusterRole: k8s.rbac.v1.ClusterRole;
+  /** The serving Secret (kubernetes.io/tls with ca.crt; generated and provided TLS modes). */
+  public readonly servingSecret?: k8s.core.v1.Secret;
+  /** cert-manager Issuers and Certificates (cert-manager TLS mode). */
+  public readonly certManager?: CertManagerResources;
+  /** The data volume (embedded storage). */
+  public readonly dataVolumeClaim?: k8s.core.v1.PersistentVolumeClaim;
+  /** The dedicated etcd (dedicated-etcd storage). */
+  public readonly etcd?: DedicatedEtcdResources;
+  /** The server (absent with external). */
+  public readonly deployment?: k8s.apps.v1.Deployment;
+  /** The server's PodDisruptionBudget (replicas > 1). */
+  public readonly podDisruptionBudget?: k8s.policy.v1.PodDisruptionBudget;
+  /** The Service the APIServices point at. */
+  public readonly service: k8s.core.v1.Service;
+  /** The EndpointSlice pointing the Service at an external IP address (external with an IP). */
+  public readonly endpointSlice?: k8s.discovery.v1.EndpointSlice;
+  /** One APIService per served group/version, named `<version>.<group>`. */
+  public readonly apiServices: k8s.apiregistration.v1.APIService[];
+
+  /**
+   * @param name the Pulumi name; it prefixes the children's Pulumi names only (the Kubernetes
+   *   names come from `args.name` and `args.namespace`)
+   * @throws AggregatedApiServerConfigError listing every problem of the arguments
+   */
+  constructor(name: string, args: AggregatedApiServerArgs, opts: pulumi.ComponentResourceOptions = {}) {
+    super(AggregatedApiServer.TYPE, name, {}, opts);
+    const { config, image, tls } = resolveArgs(args);
+    const material = servingMaterial(name, config, tls, { parent: this });
+    this.pki = material?.pki;
+
+    // lib/core decides every object; the image and PEMs are bound into it as Outputs.
+    const manifests = material
+      ? bindLateValues({ image, ...material.pems }, (v) =>
+          renderManifests(
+            { ...config, image: v.image },
+            {
+              caCertificatePem: v.caCertificatePem,
+              certificatePem: v.certificatePem,
+              privateKeyPem: v.privateKeyPem,
+            },
+          ),
+        )
+      : bindLateValues({ image }, (v) => renderManifests({ ...config, image: v.image }));
+    const children = kubernetesChildren(name, manifests, this);
+    this.namespace = children.namespace;
+    this.serviceAccount = children.serviceAccount;
+    this.serverClusterRole = children.serverClusterRole;
+    this.serverClusterRoleBinding = children.serverClusterRoleBinding;
+    this.authDelegatorBinding = children.authDelegatorBinding;
+    this.authReaderBinding = children.authReaderBinding;
+    this.viewClusterRole = children.viewClusterRole;
+    this.editClusterRole = children.editClusterRole;
+    this.servingSecret = children.servingSecret;
+    this.certManager = children.certManager;
+    this.dataVolumeClaim = children.dataVolumeClaim;
+    this.etcd = children.etcd;
+    this.deployment = children.deployment;
+    this.podDisruptionBudget = children.podDisruptionBudget;
+    this.service = children.service;
+    this.endpointSlice = children.endpointSlice;
+    this.apiServices = children.apiServices;
+
+    // Read back from the resources, so that whoever uses them waits for the objects to exist.
+    this.namespaceName = this.service.metadata.apply((m) => m.namespace ?? config.namespace);
+    this.serviceName = this.service.metadata.name;
+    this.apiServiceNames = pulumi.all(this.apiServices.map((a) => a.metadata.name));
+    if (material) {
+      this.caCertificatePem = material.pems.caCertificatePem;
+      this.caBundle = material.pems.caCertificatePem.apply(base64);
+      this.tlsMaterial = pulumi
+        .all([material.pems.caCertificatePem, material.pems.certificatePem, material.pems.privateKeyPem])
+        .apply(([caCertificatePem, certificatePem, privateKeyPem]) => ({
+          caCertificatePem,
+          certificatePem,
+          privateKeyPem,
+        }));
+    }
+    this.registerOutputs({
+      namespaceName: this.namespaceName,
+      serviceName: this.serviceName,
+      apiServiceNames: this.apiServiceNames,
+      caCertificatePem: this.caCertificatePem,
+      caBundle: this.caBundle,
+    });
+  }
+}

@@ -1,0 +1,29 @@
+/**
+ * The Pulumi component for aggregated API servers: `import { AggregatedApiServer } from
+ * 'aggregated-apiserver/pulumi'`. The option types come from lib/core and are re-exported here.
+ */
+export * from './aggregated-apiserver.js';
+export * from './args.js';
+export * from './await-annotations.js';
+export type { CertManagerResources, DedicatedEtcdResources } from './kubernetes-children.js';
+export type { ServingPki } from './serving-pki.js';
+export {
+  AggregatedApiServerConfigError,
+  DEFAULT_ETCD_IMAGE,
+  DEFAULT_IMAGE,
+  PACKAGE_VERSION,
+  type ApiResourceOptions,
+  type CertManagerIssuerRef,
+  type CertManagerTlsOptions,
+  type ComputeResources,
+  type DedicatedEtcdStorageOptions,
+  type EmbeddedStorageOptions,
+  type EtcdStorageOptions,
+  type ExternalServerOptions,
+  type PolicyRuleOptions,
+  type ResourceQuantities,
+  type ServerSelfSignedTlsOptions,
+  type StorageOptions,
+  type TlsMaterial,
+  type TolerationOptions,
+} from '../core/index.js';
