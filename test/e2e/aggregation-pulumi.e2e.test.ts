@@ -1,0 +1,3 @@
+import { describeAggregation } from './support/aggregation-suite.js';
+
+describeAggregation('pulumi');
