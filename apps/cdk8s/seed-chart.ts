@@ -1,22 +1,12 @@
-import { isIP } from 'node:net';
 import { Chart, type ChartProps } from 'cdk8s';
 import type { Construct } from 'constructs';
-import {
-  AggregatedApiServer,
-  type AggregatedApiServerProps,
-  type ExternalServerOptions,
-} from '../../lib/cdk8s/index.js';
+import { AggregatedApiServer, type AggregatedApiServerProps } from '../../lib/cdk8s/index.js';
+import { seedServerOptions, type SeedOptions } from '../seed/seed-options.js';
 
-/** What the environment may change in the seed deployment (see seedOptionsFromEnv). */
-export interface SeedChartOptions {
-  /** Serve from a process outside the cluster instead of a Deployment. @default - in-cluster */
-  readonly external?: ExternalServerOptions;
-  /** Key store directory of the generated serving certificate. @default - the construct's default */
-  readonly keyStoreDir?: string;
-  /** Server image. @default - the construct's default (aggregated-apiserver:<version>) */
-  readonly image?: string;
-  /** Extra SANs (DNS names or IP addresses) for the serving certificate. @default [] */
-  readonly extraSans?: readonly string[];
+export { seedOptionsFromEnv } from '../seed/seed-options.js';
+
+/** The seed options, plus where the construct's key store messages go. */
+export interface SeedChartOptions extends SeedOptions {
   /** Receives key store messages. @default - stderr */
   readonly logger?: (message: string) => void;
 }
@@ -32,71 +22,12 @@ export class SeedChart extends Chart {
 
   constructor(scope: Construct, id: string, options: SeedChartOptions = {}, props: ChartProps = {}) {
     super(scope, id, props);
-    const extraSans = [...(options.extraSans ?? [])];
-    if (options.external) extraSans.push(options.external.address);
-    const isIp = (s: string) => isIP(s) !== 0;
+    const neutral = seedServerOptions(options);
     const serverProps: AggregatedApiServerProps = {
-      name: 'custom-apiserver',
-      namespace: 'custom-apiserver',
-      resources: [
-        {
-          group: 'metrics.example.com',
-          versions: ['v1', 'v1beta1'],
-          kind: 'MetricSnapshot',
-          plural: 'metricsnapshots',
-          subresources: ['status'],
-        },
-      ],
-      image: options.image,
-      tls: {
-        mode: 'generated',
-        keyStoreDir: options.keyStoreDir,
-        additionalDnsNames: [...new Set(extraSans.filter((s) => !isIp(s)))],
-        additionalIpAddresses: [...new Set(extraSans.filter(isIp))],
-      },
+      ...neutral,
+      tls: { ...neutral.tls, keyStoreDir: options.keyStoreDir },
       logger: options.logger,
-      ...(options.external
-        ? { external: options.external }
-        : { replicas: 2, storage: { type: 'dedicated-etcd', members: 3 } }),
     };
     this.server = new AggregatedApiServer(this, 'MetricsApiServer', serverProps);
   }
-}
-
-/**
- * Reads the seed deployment's options from the environment:
- * - AGGREGATED_APISERVER_EXTERNAL_ADDRESS=<host-or-ip>:<port> renders the external mode (no
- *   Deployment, no etcd): an IP address gets a selector-less Service plus an EndpointSlice,
- *   a DNS name an ExternalName Service. A loopback address (127.0.0.1:6443, [::1]:6443), which
- *   Kubernetes refuses in an EndpointSlice, becomes an ExternalName Service `localhost`.
- * - AGGREGATED_APISERVER_PKI_DIR=<dir> keeps the generated CA and serving key there (a local
- *   server process can read tls.crt, tls.key and ca.crt from it).
- * - AGGREGATED_APISERVER_IMAGE=<image> overrides the server image.
- * - AGGREGATED_APISERVER_EXTRA_SANS=<name-or-ip>,... adds SANs to the serving certificate.
- */
-export function seedOptionsFromEnv(env: Readonly<Record<string, string | undefined>>): SeedChartOptions {
-  const options: { -readonly [K in keyof SeedChartOptions]: SeedChartOptions[K] } = {};
-  const address = env.AGGREGATED_APISERVER_EXTERNAL_ADDRESS;
-  if (address) {
-    const match = /^(?:\[([^\]]+)\]|([^:]+)):([0-9]+)$/.exec(address);
-    if (!match) {
-      throw new Error(
-        `AGGREGATED_APISERVER_EXTERNAL_ADDRESS must be <host>:<port> or [<ipv6>]:<port>, got "${address}"`,
-      );
-    }
-    const host = match[1] ?? match[2];
-    // Kubernetes refuses loopback endpoint addresses: a server on this machine is reached
-    // through an ExternalName Service `localhost` instead (the certificate also gets the IP).
-    const loopback = host === '::1' || /^127\./.test(host);
-    options.external = { address: loopback ? 'localhost' : host, port: Number(match[3]) };
-    if (loopback) options.extraSans = [host];
-  }
-  if (env.AGGREGATED_APISERVER_PKI_DIR) options.keyStoreDir = env.AGGREGATED_APISERVER_PKI_DIR;
-  if (env.AGGREGATED_APISERVER_IMAGE) options.image = env.AGGREGATED_APISERVER_IMAGE;
-  if (env.AGGREGATED_APISERVER_EXTRA_SANS) {
-    options.extraSans = [...(options.extraSans ?? []), ...env.AGGREGATED_APISERVER_EXTRA_SANS.split(',')]
-      .map((s) => s.trim())
-      .filter((s) => s.length > 0);
-  }
-  return options;
 }

@@ -1,10 +1,10 @@
 /**
- * The seed deployment as a Pulumi program (Pulumi.yaml: `main: apps/pulumi/`): the same system
+ * The seed deployment as a Pulumi program (Pulumi.yaml: `main: apps/pulumi/index.ts`): the same system
  * apps/cdk8s synthesizes, deployed with the AggregatedApiServer component to the cluster of the
  * default kubernetes provider (your kubeconfig's current context).
  *
  * Environment (all optional; the same as apps/cdk8s, see seedOptionsFromEnv in
- * apps/cdk8s/seed-chart.ts):
+ * apps/seed/seed-options.ts):
  *   AGGREGATED_APISERVER_EXTERNAL_ADDRESS=127.0.0.1:6443  serve from a process outside the cluster
  *   AGGREGATED_APISERVER_IMAGE=registry.example/aggregated-apiserver:0.1.0  the server image
  *   AGGREGATED_APISERVER_EXTRA_SANS=localhost,127.0.0.1  more SANs on the serving certificate
@@ -13,7 +13,7 @@
  * `npx tsx apps/pulumi/render-manifests.ts <dir>` runs this program under mocks and writes the
  * objects it would apply as YAML.
  */
-import { seedOptionsFromEnv } from '../cdk8s/seed-chart.js';
+import { seedOptionsFromEnv } from '../seed/seed-options.js';
 import { deploySeed } from './seed.js';
 
 const server = deploySeed(seedOptionsFromEnv(process.env));

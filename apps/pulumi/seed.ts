@@ -1,5 +1,4 @@
-import { isIP } from 'node:net';
-import type { SeedChartOptions } from '../cdk8s/seed-chart.js';
+import { seedServerOptions, type SeedOptions } from '../seed/seed-options.js';
 import { AggregatedApiServer, type AggregatedApiServerArgs } from '../../lib/pulumi/index.js';
 
 /**
@@ -9,39 +8,14 @@ import { AggregatedApiServer, type AggregatedApiServerArgs } from '../../lib/pul
  * certificate (here by @pulumi/tls, kept in the stack state; `keyStoreDir` does not apply), or a
  * server outside the cluster. test/lib/pulumi/seed-program.test.ts checks both render the same.
  */
-export function seedServerArgs(options: SeedChartOptions = {}): AggregatedApiServerArgs {
-  const extraSans = [...(options.extraSans ?? [])];
-  // The aggregator dials the external address; a client of the local server may too.
-  if (options.external) extraSans.push(options.external.address);
-  const isIp = (s: string) => isIP(s) !== 0;
-  return {
-    name: 'custom-apiserver',
-    namespace: 'custom-apiserver',
-    resources: [
-      {
-        group: 'metrics.example.com',
-        versions: ['v1', 'v1beta1'],
-        kind: 'MetricSnapshot',
-        plural: 'metricsnapshots',
-        subresources: ['status'],
-      },
-    ],
-    image: options.image,
-    tls: {
-      mode: 'generated',
-      additionalDnsNames: [...new Set(extraSans.filter((s) => !isIp(s)))],
-      additionalIpAddresses: [...new Set(extraSans.filter(isIp))],
-    },
-    ...(options.external
-      ? { external: options.external }
-      : { replicas: 2, storage: { type: 'dedicated-etcd', members: 3 } }),
-  };
+export function seedServerArgs(options: SeedOptions = {}): AggregatedApiServerArgs {
+  return seedServerOptions(options);
 }
 
 /** The Pulumi name of the seed's component (it prefixes its children's Pulumi names). */
 export const SEED_COMPONENT_NAME = 'custom-apiserver';
 
 /** Declares the seed system. */
-export function deploySeed(options: SeedChartOptions = {}): AggregatedApiServer {
+export function deploySeed(options: SeedOptions = {}): AggregatedApiServer {
   return new AggregatedApiServer(SEED_COMPONENT_NAME, seedServerArgs(options));
 }
