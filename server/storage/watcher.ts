@@ -1,4 +1,5 @@
 import type { StorageEvent } from './storage.js';
+import { BoundedEventQueue } from './event-queue.js';
 import { type RecordedEvent, toStorageEvent } from './object-encoding.js';
 
 /**
@@ -14,32 +15,29 @@ import { type RecordedEvent, toStorageEvent } from './object-encoding.js';
  * synchronous turn of the event loop, so nothing can arrive in between today; the hand-over
  * keeps that from being a hidden assumption.)
  *
- * The queue is bounded. A consumer that falls `queueLimit` events behind stops receiving new
- * ones, gets what is queued, and then sees the watch end, as kube-apiserver ends watches it
- * cannot keep up with: the client re-watches from the last version it saw (or relists if that
- * has left the history). Without the bound one stuck connection could exhaust the heap.
+ * The queue is bounded (see BoundedEventQueue). A consumer that falls `queueLimit` events
+ * behind stops receiving new ones, gets what is queued, and then sees the watch end, as
+ * kube-apiserver ends watches it cannot keep up with: the client re-watches from the last
+ * version it saw (or relists if that has left the history). Without the bound one stuck
+ * connection could exhaust the heap.
  */
 export class Watcher implements AsyncIterable<StorageEvent> {
-  /** Queued events are `pending[head..]`; the consumed front is trimmed lazily. */
-  private pending: RecordedEvent[] = [];
-  private head = 0;
+  private readonly queue: BoundedEventQueue<RecordedEvent>;
   /** Live events that arrived before the history was queued; undefined once live. */
   private heldBack: RecordedEvent[] | undefined = [];
   /** The revision of the last queued event: nothing at or below it is queued again. */
   private lastQueuedRevision: number;
-  /** 'open' accepts events; 'draining' delivers what is queued, then ends; 'ended' is done. */
-  private state: 'open' | 'draining' | 'ended' = 'open';
-  private wakeConsumer: (() => void) | undefined;
-  private iterated = false;
-  private released = false;
 
   constructor(
     readonly prefix: string,
     fromRevision: number,
-    private readonly queueLimit: number,
-    private readonly onRelease: (watcher: Watcher) => void,
+    queueLimit: number,
+    onRelease: (watcher: Watcher) => void,
   ) {
     this.lastQueuedRevision = fromRevision;
+    // A watcher that overflows stays subscribed until its consumer has drained it (or it is
+    // stopped), so the hub releases it only when the queue closes.
+    this.queue = new BoundedEventQueue(queueLimit, () => onRelease(this));
   }
 
   /** A committed change, in commit order. Called by the hub for every watcher. */
@@ -62,69 +60,19 @@ export class Watcher implements AsyncIterable<StorageEvent> {
 
   /** Ends the watch now, dropping queued events (abort, storage closed, setup failed). */
   stop(): void {
-    this.pending = [];
-    this.head = 0;
     this.heldBack = undefined;
-    this.state = 'ended';
-    this.wake();
-    this.release();
+    this.queue.close();
   }
 
-  async *[Symbol.asyncIterator](): AsyncGenerator<StorageEvent, void, undefined> {
-    if (this.iterated) throw new Error('a storage watch can be iterated only once');
-    this.iterated = true;
-    try {
-      for (;;) {
-        const event = this.dequeue();
-        if (event) {
-          yield toStorageEvent(event);
-        } else if (this.state === 'open') {
-          await new Promise<void>((resolve) => (this.wakeConsumer = resolve));
-        } else {
-          return;
-        }
-      }
-    } finally {
-      // Covers a consumer that breaks out of its loop without aborting the signal.
-      this.stop();
-    }
+  /** Decodes each event as it is pulled; the queue itself holds the shared recorded events. */
+  [Symbol.asyncIterator](): AsyncGenerator<StorageEvent, void, undefined> {
+    return this.queue.consume(toStorageEvent);
   }
 
   private enqueue(event: RecordedEvent): void {
-    if (this.state !== 'open') return;
-    if (event.revision <= this.lastQueuedRevision) return;
-    if (!event.key.startsWith(this.prefix)) return;
-    if (this.pending.length - this.head >= this.queueLimit) {
-      this.state = 'draining';
-      this.wake();
-      return;
-    }
-    this.pending.push(event);
-    this.lastQueuedRevision = event.revision;
-    this.wake();
-  }
-
-  private dequeue(): RecordedEvent | undefined {
-    if (this.head >= this.pending.length) return undefined;
-    const event = this.pending[this.head++];
-    // Shifting an array is linear, so consumed slots are dropped in bulk once they dominate.
-    if (this.head >= 1024 && this.head * 2 >= this.pending.length) {
-      this.pending = this.pending.slice(this.head);
-      this.head = 0;
-    }
-    return event;
-  }
-
-  private wake(): void {
-    const wake = this.wakeConsumer;
-    this.wakeConsumer = undefined;
-    wake?.();
-  }
-
-  private release(): void {
-    if (this.released) return;
-    this.released = true;
-    this.onRelease(this);
+    if (event.revision <= this.lastQueuedRevision || !event.key.startsWith(this.prefix)) return;
+    // Not queued when the watch has ended or overflowed; an overflowing queue drains itself.
+    if (this.queue.push(event)) this.lastQueuedRevision = event.revision;
   }
 }
 
