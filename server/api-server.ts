@@ -1,4 +1,5 @@
 import { errors } from './api/errors.js';
+import type { CreateAdmission } from './admission/namespace-lifecycle.js';
 import type { Authenticator } from './auth/authenticator.js';
 import type { Authorizer } from './auth/authorizer.js';
 import { DiscoveryHandler } from './discovery/discovery-handler.js';
@@ -39,6 +40,8 @@ export interface ApiServerConfig {
   readonly requestTimeoutMs: number;
   readonly minRequestTimeoutSeconds: number;
   readonly bookmarkIntervalMs?: number;
+  /** Checks every create must pass, e.g. that its namespace exists and is not terminating. */
+  readonly admission?: CreateAdmission;
   /** Extra readiness checks, e.g. that the delegated-auth configuration has been read. */
   readonly readyChecks?: readonly HealthCheck[];
 }
@@ -56,7 +59,9 @@ export class ApiServer {
   private shuttingDown = false;
 
   constructor(private readonly config: ApiServerConfig) {
-    const stores = config.resources.map((r) => new Store(r, config.storage, config.keyRoot));
+    const stores = config.resources.map(
+      (r) => new Store(r, config.storage, config.keyRoot, config.admission),
+    );
     const watches = new WatchHandler(
       {
         minRequestTimeoutSeconds: config.minRequestTimeoutSeconds,

@@ -3,6 +3,8 @@ import { ApiServer } from './api-server.js';
 import { unionAuthenticator, type Authenticator } from './auth/authenticator.js';
 import { denyAll, privilegedAuthorizer, type Authorizer } from './auth/authorizer.js';
 import { createDelegatedSecurity } from './auth/delegated/delegated-security.js';
+import { loadKubeConfig, NotInClusterError } from './auth/delegated/kube-client.js';
+import { NamespaceLifecycle, type CreateAdmission } from './admission/namespace-lifecycle.js';
 import type { HealthCheck } from './http/health.js';
 import { parseCertificateBundle, x509Authenticator } from './auth/x509-authenticator.js';
 import { startSecureServer, type RunningServer } from './http/secure-server.js';
@@ -66,8 +68,28 @@ interface Security {
   readonly writeKubeconfig?: (port: number) => string;
   /** Health checks the security setup adds to /readyz (e.g. the delegated configuration was read). */
   readonly readyChecks?: readonly HealthCheck[];
-  /** Stops what the security setup watches (ConfigMaps, CA files). */
+  /** Admission of creates against the cluster's namespaces (delegated mode only). */
+  readonly admission?: CreateAdmission;
+  /** Stops what the security setup watches (ConfigMaps, CA files, namespaces). */
   close?(): Promise<void>;
+}
+
+/**
+ * Namespace lifecycle admission needs the core cluster (--kubeconfig, else in-cluster). Without
+ * one, objects may be created in any namespace, which is logged once.
+ */
+async function namespaceAdmission(flags: ServerFlags, log: Logger): Promise<NamespaceLifecycle | undefined> {
+  let kubeConfig;
+  try {
+    kubeConfig = loadKubeConfig(flags.kubeconfig, { flagName: '--kubeconfig' });
+  } catch (error) {
+    if (flags.kubeconfig || !(error instanceof NotInClusterError)) throw error;
+    log.info(0, 'no --kubeconfig and not in a cluster: namespaces are not checked on create');
+    return undefined;
+  }
+  const lifecycle = new NamespaceLifecycle(kubeConfig, log);
+  await lifecycle.start();
+  return lifecycle;
 }
 
 async function prepareSecurity(flags: ServerFlags, log: Logger): Promise<Security> {
@@ -90,11 +112,19 @@ async function prepareSecurity(flags: ServerFlags, log: Logger): Promise<Securit
     ? { certFile: flags.tlsCertFile, keyFile: flags.tlsPrivateKeyFile }
     : await ensureSelfSignedServing(flags.certDir, ['localhost', '127.0.0.1']);
   const delegated = await createDelegatedSecurity(flags, log);
+  const admission = await namespaceAdmission(flags, log).catch(async (error: unknown) => {
+    await delegated.close();
+    throw error;
+  });
   return {
     authenticator: delegated.authenticator,
     authorizer: delegated.authorizer,
     readyChecks: [delegated.readyCheck],
-    close: () => delegated.close(),
+    admission,
+    close: async () => {
+      await admission?.stop();
+      await delegated.close();
+    },
     ...serving,
   };
 }
@@ -129,6 +159,7 @@ export async function runServer(
     minRequestTimeoutSeconds: flags.minRequestTimeout,
     bookmarkIntervalMs: overrides.bookmarkIntervalMs,
     readyChecks: security.readyChecks,
+    admission: security.admission,
   });
   let transport: RunningServer;
   try {

@@ -9,6 +9,7 @@ import { generateName } from './name-generation.js';
 import { validateObjectMeta } from './object-meta-validation.js';
 import { copyObject, deepEqual, sameStoredState } from './object-copy.js';
 import type { RequestScope } from './request-scope.js';
+import type { CreateAdmission } from '../admission/namespace-lifecycle.js';
 import { pruneUnknownFields, SchemaValidator } from './schema-validation.js';
 import { ObjectWriter } from './object-writer.js';
 import type { ListQuery, DeleteOptions, WriteResult, Subresource } from './store-types.js';
@@ -31,6 +32,7 @@ export class Store {
     readonly definition: ResourceDefinition,
     private readonly storage: Storage,
     private readonly keyRoot: string,
+    private readonly admission?: CreateAdmission,
     clock: () => Date = () => new Date(),
   ) {
     this.ref = { group: definition.group, resource: definition.plural };
@@ -137,6 +139,7 @@ export class Store {
 
   private async persistCreate(scope: RequestScope, stored: KubeObject): Promise<WriteResult> {
     const name = stored.metadata.name ?? '';
+    if (this.definition.namespaced && scope.namespace) await this.admission?.admitCreate(scope.namespace);
     if (scope.dryRun) {
       const existing = await this.storageCall(
         () => this.storage.get(this.objectKey(scope.namespace, name)),

@@ -189,6 +189,63 @@ export function describeAggregation(source: ManifestSource): void {
       expect(JSON.parse(response.body)).toMatchObject({ kind: 'Status', reason: 'Unauthorized' });
     });
 
+    it('nothing is created in a namespace that does not exist or is terminating', async () => {
+      const cp = controlPlane();
+      writeFileSync(
+        join(dir, 'nowhere.yaml'),
+        seedManifest.replace('namespace: default', 'namespace: e2e-nowhere'),
+      );
+      const missing = await cp.runKubectl(['apply', '-f', join(dir, 'nowhere.yaml')]);
+      expect(missing.code).not.toBe(0);
+      expect(missing.stderr).toContain('namespaces "e2e-nowhere" not found');
+
+      // A finalizer on a ConfigMap holds the namespace in Terminating while we try.
+      const ns = `e2e-${source}-terminating`;
+      await kubectl(['create', 'namespace', ns]);
+      await kubectl(['create', 'configmap', 'hold', '-n', ns]);
+      await kubectl([
+        'patch',
+        'configmap',
+        'hold',
+        '-n',
+        ns,
+        '--type=merge',
+        '-p',
+        '{"metadata":{"finalizers":["example.com/hold"]}}',
+      ]);
+      await kubectl(['delete', 'namespace', ns, '--wait=false']);
+      await waitFor(
+        async () =>
+          (await kubectl(['get', 'namespace', ns, '-o', 'jsonpath={.status.phase}'])) === 'Terminating',
+        `${ns} to be Terminating`,
+        30_000,
+      );
+      writeFileSync(
+        join(dir, 'terminating.yaml'),
+        seedManifest.replace('namespace: default', `namespace: ${ns}`),
+      );
+      const refused = await cp.runKubectl(['apply', '-f', join(dir, 'terminating.yaml')]);
+      expect(refused.code).not.toBe(0);
+      expect(refused.stderr).toContain(
+        `unable to create new content in namespace ${ns} because it is being terminated`,
+      );
+      await kubectl([
+        'patch',
+        'configmap',
+        'hold',
+        '-n',
+        ns,
+        '--type=merge',
+        '-p',
+        '{"metadata":{"finalizers":[]}}',
+      ]);
+      await waitFor(
+        async () => (await cp.runKubectl(['get', 'namespace', ns])).code !== 0,
+        `${ns} to be gone`,
+        120_000,
+      );
+    });
+
     it('deleting a namespace removes its MetricSnapshots and the namespace finishes terminating', async () => {
       const ns = `e2e-${source}-doomed`;
       await kubectl(['create', 'namespace', ns]);
