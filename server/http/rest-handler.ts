@@ -23,6 +23,7 @@ import { negotiateResponse, type ResponseFormat } from './media-type.js';
 import { mediaTypeOf, parseDocument, readBody, readObjectBody } from './request-body.js';
 import { writeObject } from './response.js';
 import type { WatchHandler } from './watch-handler.js';
+import { isMutating } from './request-info.js';
 
 function queryParam(url: URL, name: string): string | undefined {
   return url.searchParams.get(name) ?? undefined;
@@ -103,7 +104,7 @@ export class RestHandler {
     }
     if (info.namespace === undefined && info.name && definition.namespaced)
       throw errors.pathNotFound(info.path);
-    const mutating = ['create', 'update', 'patch', 'delete', 'deletecollection'].includes(info.verb);
+    const mutating = isMutating(info);
     const scope: RequestScope = {
       namespace: info.namespace,
       version,
