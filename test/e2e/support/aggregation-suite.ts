@@ -29,6 +29,14 @@ export function describeAggregation(source: ManifestSource): void {
     const kubectl = (args: string[], kubeconfig?: string): Promise<string> =>
       controlPlane().kubectl(args, kubeconfig ? { kubeconfig } : {});
 
+    /** A request straight to the server as the aggregator would send it for `user` in `group`. */
+    const asFrontProxy = (path: string, user: string, group: string) =>
+      server.direct(path, {
+        cert: controlPlane().pki.frontProxyClient.certPem,
+        key: controlPlane().pki.frontProxyClient.keyPem,
+        headers: { 'X-Remote-User': user, 'X-Remote-Group': group },
+      });
+
     it('the APIServices become Available (the aggregator verified the caBundle)', async () => {
       for (const name of ['v1.metrics.example.com', 'v1beta1.metrics.example.com']) {
         await waitFor(
@@ -139,24 +147,20 @@ export function describeAggregation(source: ManifestSource): void {
     });
 
     it("the server's own checks: SubjectAccessReview for front-proxy users", async () => {
-      const { frontProxyClient } = controlPlane().pki;
-      const response = await server.direct(
+      const response = await asFrontProxy(
         '/apis/metrics.example.com/v1/namespaces/default/metricsnapshots',
-        {
-          cert: frontProxyClient.certPem,
-          key: frontProxyClient.keyPem,
-          headers: { 'X-Remote-User': 'e2e-nobody', 'X-Remote-Group': 'e2e-nobodies' },
-        },
+        'e2e-nobody',
+        'e2e-nobodies',
       );
       expect(response.status).toBe(403);
       expect(JSON.parse(response.body)).toMatchObject({ kind: 'Status', reason: 'Forbidden' });
       expect(response.body).toContain('User \\"e2e-nobody\\" cannot list resource \\"metricsnapshots\\"');
 
-      const admin = await server.direct('/apis/metrics.example.com/v1/namespaces/default/metricsnapshots', {
-        cert: frontProxyClient.certPem,
-        key: frontProxyClient.keyPem,
-        headers: { 'X-Remote-User': 'e2e-admin', 'X-Remote-Group': 'system:masters' },
-      });
+      const admin = await asFrontProxy(
+        '/apis/metrics.example.com/v1/namespaces/default/metricsnapshots',
+        'e2e-admin',
+        'system:masters',
+      );
       expect(admin.status).toBe(200);
     });
 
@@ -262,11 +266,11 @@ export function describeAggregation(source: ManifestSource): void {
         `namespace ${ns} to be gone`,
         120_000,
       );
-      const left = await server.direct(`/apis/metrics.example.com/v1/namespaces/${ns}/metricsnapshots`, {
-        cert: controlPlane().pki.frontProxyClient.certPem,
-        key: controlPlane().pki.frontProxyClient.keyPem,
-        headers: { 'X-Remote-User': 'e2e-admin', 'X-Remote-Group': 'system:masters' },
-      });
+      const left = await asFrontProxy(
+        `/apis/metrics.example.com/v1/namespaces/${ns}/metricsnapshots`,
+        'e2e-admin',
+        'system:masters',
+      );
       expect(JSON.parse(left.body)).toMatchObject({ kind: 'MetricSnapshotList', items: [] });
     });
   });
