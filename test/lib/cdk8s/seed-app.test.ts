@@ -6,19 +6,10 @@ import type {
   V1StatefulSet,
 } from '@kubernetes/client-node';
 import { X509Certificate } from 'node:crypto';
-import { Testing } from 'cdk8s';
-import { SeedChart, seedOptionsFromEnv } from '../../../apps/cdk8s/seed-chart.js';
-import { all, cleanupTempDirs, one, type Synthesized, tempDir } from '../support/synth.js';
+import { seedOptionsFromEnv } from '../../../apps/cdk8s/seed-chart.js';
+import { all, cleanupTempDirs, one, synthSeed } from '../support/synth.js';
 
 afterAll(cleanupTempDirs);
-
-function synthSeed(env: Record<string, string>): Synthesized[] {
-  const chart = new SeedChart(Testing.app(), 'custom-apiserver', {
-    ...seedOptionsFromEnv({ AGGREGATED_APISERVER_PKI_DIR: tempDir(), ...env }),
-    logger: () => undefined,
-  });
-  return Testing.synth(chart) as Synthesized[];
-}
 
 describe('example app (apps/cdk8s)', () => {
   test('GIVEN no environment THEN the seed system: 2 replicas, dedicated etcd, MetricSnapshot v1 and v1beta1', () => {

@@ -5,16 +5,19 @@ import { join } from 'node:path';
 import { Testing } from 'cdk8s';
 import * as yaml from 'yaml';
 import { AggregatedApiServer } from '../../../lib/cdk8s/index.js';
-import { chainVerifies, makeCa, makeServingCert } from '../support/pki.js';
-import { all, cleanupTempDirs, METRIC_SNAPSHOTS, one, synthServer, tempDir } from '../support/synth.js';
+import { chainVerifies, makeCa, makeServingCert, pems } from '../support/pki.js';
+import {
+  all,
+  cleanupTempDirs,
+  METRIC_SNAPSHOTS,
+  one,
+  SERVICE_NAMES,
+  synthServer,
+  tempDir,
+} from '../support/synth.js';
 
 afterAll(cleanupTempDirs);
 
-const SERVICE_NAMES = [
-  'custom-apiserver.custom-apiserver.svc',
-  'custom-apiserver.custom-apiserver',
-  'custom-apiserver.custom-apiserver.svc.cluster.local',
-];
 const unbase64 = (s: string | undefined) => Buffer.from(s ?? '', 'base64').toString('utf8');
 
 describe('generated serving certificate', () => {
@@ -148,14 +151,7 @@ describe('provided PEMs', () => {
   test('GIVEN a valid CA, certificate and key WHEN synthesized THEN they are used exactly as given', async () => {
     const ca = await makeCa();
     const leaf = await makeServingCert(ca, SERVICE_NAMES);
-    const { objects, server } = synthServer({
-      tls: {
-        mode: 'provided',
-        caCertificatePem: ca.certificatePem,
-        certificatePem: leaf.certificatePem,
-        privateKeyPem: leaf.privateKeyPem,
-      },
-    });
+    const { objects, server } = synthServer({ tls: { mode: 'provided', ...pems(ca, leaf) } });
     const data = one<V1Secret>(objects, 'Secret').data ?? {};
     expect(unbase64(data['ca.crt'])).toBe(ca.certificatePem);
     expect(unbase64(data['tls.crt'])).toBe(leaf.certificatePem);
@@ -169,47 +165,26 @@ describe('provided PEMs', () => {
     const ca = await makeCa('claimed CA');
     const other = await makeCa('actual CA');
     const leaf = await makeServingCert(other, SERVICE_NAMES);
-    expect(() =>
-      synthServer({
-        tls: {
-          mode: 'provided',
-          caCertificatePem: ca.certificatePem,
-          certificatePem: leaf.certificatePem,
-          privateKeyPem: leaf.privateKeyPem,
-        },
-      }),
-    ).toThrow(/tls \(provided\): the serving certificate .* is not signed by the CA/);
+    expect(() => synthServer({ tls: { mode: 'provided', ...pems(ca, leaf) } })).toThrow(
+      /tls \(provided\): the serving certificate .* is not signed by the CA/,
+    );
   });
 
   test('GIVEN a certificate without the Service names WHEN synthesized THEN synth fails naming the missing SANs', async () => {
     const ca = await makeCa();
     const leaf = await makeServingCert(ca, ['custom-apiserver.default.svc']);
-    expect(() =>
-      synthServer({
-        tls: {
-          mode: 'provided',
-          caCertificatePem: ca.certificatePem,
-          certificatePem: leaf.certificatePem,
-          privateKeyPem: leaf.privateKeyPem,
-        },
-      }),
-    ).toThrow(/must have SANs for custom-apiserver\.custom-apiserver\.svc/);
+    expect(() => synthServer({ tls: { mode: 'provided', ...pems(ca, leaf) } })).toThrow(
+      /must have SANs for custom-apiserver\.custom-apiserver\.svc/,
+    );
   });
 
   test('GIVEN the key of another certificate WHEN synthesized THEN synth fails', async () => {
     const ca = await makeCa();
     const leaf = await makeServingCert(ca, SERVICE_NAMES);
     const other = await makeServingCert(ca, SERVICE_NAMES);
-    expect(() =>
-      synthServer({
-        tls: {
-          mode: 'provided',
-          caCertificatePem: ca.certificatePem,
-          certificatePem: leaf.certificatePem,
-          privateKeyPem: other.privateKeyPem,
-        },
-      }),
-    ).toThrow(/private key does not belong to the serving certificate/);
+    expect(() => synthServer({ tls: { mode: 'provided', ...pems(ca, leaf, other) } })).toThrow(
+      /private key does not belong to the serving certificate/,
+    );
   });
 });
 

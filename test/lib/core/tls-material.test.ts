@@ -1,5 +1,5 @@
 import { resolveConfig, servingCertificateSpec, verifyTlsMaterial } from '../../../lib/core/index.js';
-import { makeCa, makeServingCert } from '../support/pki.js';
+import { makeCa, makeServingCert, pems } from '../support/pki.js';
 
 const config = resolveConfig({
   name: 'custom-apiserver',
@@ -13,15 +13,7 @@ describe('verifyTlsMaterial', () => {
   test('GIVEN a serving certificate for the Service signed by the CA THEN there is no problem', async () => {
     const ca = await makeCa();
     const leaf = await makeServingCert(ca, spec.dnsNames);
-    const problems = verifyTlsMaterial(
-      {
-        caCertificatePem: ca.certificatePem,
-        certificatePem: leaf.certificatePem,
-        privateKeyPem: leaf.privateKeyPem,
-      },
-      spec,
-      'test',
-    );
+    const problems = verifyTlsMaterial(pems(ca, leaf), spec, 'test');
     expect(problems).toEqual([]);
   });
 
@@ -30,15 +22,7 @@ describe('verifyTlsMaterial', () => {
     const other = await makeCa('other CA');
     const leaf = await makeServingCert(other, ['somewhere.else.svc']);
     const foreign = await makeServingCert(ca, spec.dnsNames);
-    const problems = verifyTlsMaterial(
-      {
-        caCertificatePem: ca.certificatePem,
-        certificatePem: leaf.certificatePem,
-        privateKeyPem: foreign.privateKeyPem,
-      },
-      spec,
-      'test',
-    ).join('\n');
+    const problems = verifyTlsMaterial(pems(ca, leaf, foreign), spec, 'test').join('\n');
     expect(problems).toMatch(/is not signed by the CA/);
     expect(problems).toMatch(/private key does not belong to the serving certificate/);
     expect(problems).toMatch(/must have SANs for custom-apiserver\.custom-apiserver\.svc/);
@@ -47,15 +31,7 @@ describe('verifyTlsMaterial', () => {
   test('GIVEN a leaf certificate as CA THEN it is rejected as not a CA', async () => {
     const ca = await makeCa();
     const leaf = await makeServingCert(ca, spec.dnsNames);
-    const problems = verifyTlsMaterial(
-      {
-        caCertificatePem: leaf.certificatePem,
-        certificatePem: leaf.certificatePem,
-        privateKeyPem: leaf.privateKeyPem,
-      },
-      spec,
-      'test',
-    );
+    const problems = verifyTlsMaterial(pems(leaf, leaf), spec, 'test');
     expect(problems.join('\n')).toMatch(/is not a CA/);
   });
 

@@ -5,15 +5,9 @@ import { TLS_TYPES } from '../../../apps/pulumi/mocks/tls-provider-mocks.js';
 import { resolveConfig } from '../../../lib/core/index.js';
 import { AggregatedApiServer, AggregatedApiServerConfigError } from '../../../lib/pulumi/index.js';
 import { servingMaterial } from '../../../lib/pulumi/serving-material.js';
-import { makeCa, makeServingCert } from '../support/pki.js';
-import { METRIC_SNAPSHOTS } from '../support/synth.js';
+import { makeCa, makeServingCert, pems } from '../support/pki.js';
+import { METRIC_SNAPSHOTS, SERVICE_NAMES } from '../support/synth.js';
 import { deployUnderMocks, isWireSecret, object, unwrapped, valueOf } from './support/mock-deploy.js';
-
-const SERVICE_NAMES = [
-  'custom-apiserver.custom-apiserver.svc',
-  'custom-apiserver.custom-apiserver',
-  'custom-apiserver.custom-apiserver.svc.cluster.local',
-];
 
 interface SecretObject {
   type: string;
@@ -148,14 +142,7 @@ describe('AggregatedApiServer certificates (@pulumi/tls, minted for real by the 
   test('GIVEN provided PEMs as plain strings THEN they go into the Secret and caBundle unchanged', async () => {
     const ca = await makeCa();
     const cert = await makeServingCert(ca, SERVICE_NAMES);
-    const { objects, resources } = await deployUnderMocks({
-      tls: {
-        mode: 'provided',
-        caCertificatePem: ca.certificatePem,
-        certificatePem: cert.certificatePem,
-        privateKeyPem: cert.privateKeyPem,
-      },
-    });
+    const { objects, resources } = await deployUnderMocks({ tls: { mode: 'provided', ...pems(ca, cert) } });
     expect(resources.filter((r) => r.type.startsWith('tls:'))).toHaveLength(0);
     const secret = object<SecretObject>(objects, 'Secret');
     expect(decode(secret.data['tls.key'])).toBe(cert.privateKeyPem);
@@ -172,12 +159,7 @@ describe('AggregatedApiServer certificates (@pulumi/tls, minted for real by the 
       () =>
         new AggregatedApiServer('bad', {
           resources: [METRIC_SNAPSHOTS],
-          tls: {
-            mode: 'provided',
-            caCertificatePem: ca.certificatePem,
-            certificatePem: cert.certificatePem,
-            privateKeyPem: cert.privateKeyPem,
-          },
+          tls: { mode: 'provided', ...pems(ca, cert) },
         }),
     ).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AggregatedApiServerConfigError);

@@ -97,6 +97,19 @@ export async function makeServingCert(
   };
 }
 
+/** TLS material as given to `tls: { mode: 'provided', ... }`: the CA's certificate, cert's certificate and keyOf's private key (cert's own unless given). */
+export function pems(
+  ca: TestCert,
+  cert: TestCert,
+  keyOf: TestCert = cert,
+): { caCertificatePem: string; certificatePem: string; privateKeyPem: string } {
+  return {
+    caCertificatePem: ca.certificatePem,
+    certificatePem: cert.certificatePem,
+    privateKeyPem: keyOf.privateKeyPem,
+  };
+}
+
 /** Whether @peculiar/x509 builds the chain leaf -> CA and the signature verifies. */
 export async function chainVerifies(leafPem: string, caPem: string): Promise<boolean> {
   const leaf = new x509.X509Certificate(leafPem);

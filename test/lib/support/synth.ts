@@ -4,6 +4,7 @@ import { Construct } from 'constructs';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { SeedChart, seedOptionsFromEnv } from '../../../apps/cdk8s/seed-chart.js';
 import {
   AggregatedApiServer,
   type AggregatedApiServerProps,
@@ -25,6 +26,13 @@ export type Synthesized<T = Record<string, unknown>> = T & {
   kind: string;
   metadata: V1ObjectMeta & { name: string };
 };
+
+/** The DNS names of the Service of a server named custom-apiserver: what its serving certificate must cover. */
+export const SERVICE_NAMES = [
+  'custom-apiserver.custom-apiserver.svc',
+  'custom-apiserver.custom-apiserver',
+  'custom-apiserver.custom-apiserver.svc.cluster.local',
+];
 
 const created: string[] = [];
 
@@ -74,6 +82,15 @@ export function synthServer(
     tls: tls.mode === 'generated' ? { ...tls, keyStoreDir: tls.keyStoreDir ?? tempDir() } : tls,
   });
   return { objects: Testing.synth(chart) as Synthesized[], server, chart, logs };
+}
+
+/** GIVEN an environment, WHEN the example app (apps/cdk8s) is synthesized, returns its objects. */
+export function synthSeed(env: Record<string, string>): Synthesized[] {
+  const chart = new SeedChart(Testing.app(), 'custom-apiserver', {
+    ...seedOptionsFromEnv({ AGGREGATED_APISERVER_PKI_DIR: tempDir(), ...env }),
+    logger: () => undefined,
+  });
+  return Testing.synth(chart) as Synthesized[];
 }
 
 /** The objects of a kind (optionally by name). */

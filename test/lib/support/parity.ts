@@ -1,0 +1,207 @@
+import type { AggregatedApiServerOptions } from '../../../lib/core/index.js';
+import { makeCa, makeServingCert, pems } from './pki.js';
+import { SERVICE_NAMES } from './synth.js';
+
+/**
+ * What the parity suites share: the props they render with each tool, and how they compare what
+ * the cdk8s construct synthesizes with what another source renders for the same props
+ * (test/lib/cdk8s/parity.test.ts: lib/core; test/lib/pulumi/parity.test.ts: the Pulumi component).
+ */
+
+type Json = Record<string, unknown>;
+
+/** Props that the cdk8s construct and the Pulumi component both take. */
+export type ParityProps = Partial<AggregatedApiServerOptions>;
+
+/** A set of props every parity suite renders with each tool. */
+export interface ParityCase {
+  /** What is given, as in the test title `GIVEN <name>`. */
+  readonly name: string;
+  /** The props, made afresh for each test (some cases mint certificates). */
+  readonly props: () => ParityProps | Promise<ParityProps>;
+}
+
+export const PARITY_CASES: readonly ParityCase[] = [
+  {
+    name: 'the defaults (2 replicas, dedicated 3-member etcd, generated TLS)',
+    props: () => ({}),
+  },
+  {
+    name: 'embedded storage and a server self-signed certificate',
+    props: () => ({
+      replicas: 1,
+      storage: { type: 'embedded', size: '1536Mi' },
+      tls: { mode: 'self-signed' },
+      insecureSkipTLSVerify: true,
+    }),
+  },
+  {
+    name: 'etcd endpoints and cert-manager with bootstrap issuers',
+    props: () => ({
+      storage: { type: 'etcd', endpoints: ['https://etcd.example:2379'] },
+      tls: { mode: 'cert-manager' },
+    }),
+  },
+  {
+    name: 'cert-manager with a user ClusterIssuer and extra SANs',
+    props: () => ({
+      tls: {
+        mode: 'cert-manager',
+        issuerRef: { name: 'corp', kind: 'ClusterIssuer' },
+        additionalDnsNames: ['api.example.com'],
+      },
+    }),
+  },
+  {
+    name: 'provided PEMs (the same bytes in both)',
+    props: async () => {
+      const ca = await makeCa();
+      return { tls: { mode: 'provided', ...pems(ca, await makeServingCert(ca, SERVICE_NAMES)) } };
+    },
+  },
+  {
+    name: 'an external IP address',
+    props: () => ({ external: { address: '192.0.2.10', port: 6443 } }),
+  },
+  {
+    name: 'an external DNS name',
+    props: () => ({ external: { address: 'localhost', port: 7443 } }),
+  },
+  {
+    name: 'an external DNS name with extra SANs',
+    props: () => ({
+      external: { address: 'localhost', port: 7443 },
+      tls: { mode: 'generated', additionalDnsNames: ['localhost'], additionalIpAddresses: ['127.0.0.1'] },
+    }),
+  },
+  {
+    name: 'every scheduling and metadata option',
+    props: () => ({
+      namespace: 'metrics',
+      createNamespace: false,
+      replicas: 3,
+      image: 'registry.example/aggregated-apiserver:9',
+      imagePullPolicy: 'Always',
+      imagePullSecrets: ['regcred'],
+      securePort: 8443,
+      verbosity: 5,
+      extraArgs: ['--etcd-prefix=/metrics'],
+      containerResources: { requests: { cpu: '250m', memory: '256Mi' }, limits: { cpu: '1', memory: '1Gi' } },
+      runAsUser: 1000,
+      priorityClassName: 'system-cluster-critical',
+      nodeSelector: { 'kubernetes.io/os': 'linux' },
+      tolerations: [{ key: 'dedicated', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 60 }],
+      topologySpread: 'required',
+      storage: {
+        type: 'dedicated-etcd',
+        members: 5,
+        size: '10Gi',
+        storageClassName: 'ssd',
+        resources: { requests: { cpu: '1' } },
+      },
+      clusterDomain: 'corp.local',
+      groupPriorityMinimum: 500,
+      versionPriority: 20,
+      versionPriorities: { v1beta1: 10 },
+      serverRules: [{ apiGroups: [''], resources: ['configmaps'], verbs: ['get'] }],
+      labels: { team: 'metrics' },
+    }),
+  },
+];
+
+/** The only fields cdk8s-plus may add: each spells out a Kubernetes default (by path, the value). */
+export const KUBERNETES_DEFAULTS_ADDED_BY_CDK8S_PLUS: readonly (readonly [RegExp, unknown])[] = [
+  [/^spec\.minReadySeconds$/, 0],
+  [/^spec\.progressDeadlineSeconds$/, 600],
+  [/^spec\.template\.spec\.dnsPolicy$/, 'ClusterFirst'],
+  [/^spec\.template\.spec\.hostNetwork$/, false],
+  [/^spec\.template\.spec\.restartPolicy$/, 'Always'],
+  [/^spec\.template\.spec\.setHostnameAsFQDN$/, false],
+  [/^spec\.template\.spec\.terminationGracePeriodSeconds$/, 30],
+  [/^spec\.template\.spec\.volumes\.\d+\.persistentVolumeClaim\.readOnly$/, false],
+  [/^spec\.externalIPs$/, []],
+  [/^spec$/, {}], // Namespace
+];
+
+/** What identifies a Kubernetes object. */
+export interface Identified {
+  readonly kind: string;
+  readonly metadata: { readonly name?: string; readonly namespace?: string };
+}
+
+/** `<kind> <namespace>/<name>`. */
+export function identity(o: Identified): string {
+  return `${o.kind} ${o.metadata.namespace ?? '-'}/${o.metadata.name ?? '-'}`;
+}
+
+/** Options of expectCdk8sObjects. */
+export interface CompareOptions {
+  /** Paths whose values differ by design (certificate bytes each tool makes): compared by presence only. */
+  readonly presenceOnly?: readonly RegExp[];
+}
+
+/**
+ * Expects the objects the cdk8s construct synthesized to be `expected`: the same identities in the
+ * same order, every field of `expected` with the same value, and beyond those only the Kubernetes
+ * defaults cdk8s-plus spells out. RBAC rules are compared as sets of (group, resource, verbs):
+ * cdk8s-plus writes one rule per resource.
+ */
+export function expectCdk8sObjects(
+  cdk8s: readonly Identified[],
+  expected: readonly Identified[],
+  options: CompareOptions = {},
+): void {
+  expect(cdk8s.map(identity)).toEqual(expected.map(identity));
+  expected.forEach((expectedObject, i) => {
+    const where = identity(expectedObject);
+    const wanted = leaves(rbacRulesAsSet(expectedObject), options.presenceOnly);
+    const actual = leaves(rbacRulesAsSet(cdk8s[i]), options.presenceOnly);
+    for (const [path, value] of wanted) {
+      expect({ where, path, value: actual.get(path) }).toEqual({ where, path, value });
+    }
+    for (const [path, value] of actual) {
+      if (wanted.has(path)) continue;
+      const allowed = KUBERNETES_DEFAULTS_ADDED_BY_CDK8S_PLUS.find(([re]) => re.test(path));
+      expect({ where, extra: path, value }).toEqual({
+        where,
+        extra: path,
+        value: allowed ? allowed[1] : '<not allowed>',
+      });
+    }
+  });
+}
+
+/** A JSON copy, with the rules of a ClusterRole or Role as a sorted set of `group|resource|verbs`. */
+function rbacRulesAsSet(object: Identified): Json {
+  const copy = JSON.parse(JSON.stringify(object)) as Json;
+  if (!['ClusterRole', 'Role'].includes(object.kind)) return copy;
+  const rules =
+    (copy.rules as { apiGroups: string[]; resources: string[]; verbs: string[] }[] | undefined) ?? [];
+  const tuples = rules.flatMap((r) =>
+    r.apiGroups.flatMap((g) => r.resources.map((res) => `${g}|${res}|${[...r.verbs].sort().join(',')}`)),
+  );
+  return { ...copy, rules: [...new Set(tuples)].sort() };
+}
+
+/**
+ * The leaves of a JSON value by dotted path (`spec.template.spec.volumes.0.name`); empty arrays and
+ * objects are leaves too. Values at `presenceOnly` paths read `<present>`.
+ */
+function leaves(
+  value: unknown,
+  presenceOnly: readonly RegExp[] = [],
+  path = '',
+  out = new Map<string, unknown>(),
+): Map<string, unknown> {
+  if (Array.isArray(value)) {
+    if (value.length === 0) out.set(path, []);
+    value.forEach((v, i) => leaves(v, presenceOnly, path ? `${path}.${i}` : String(i), out));
+  } else if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value);
+    if (entries.length === 0) out.set(path, {});
+    for (const [k, v] of entries) leaves(v, presenceOnly, path ? `${path}.${k}` : k, out);
+  } else {
+    out.set(path, presenceOnly.some((re) => re.test(path)) ? '<present>' : value);
+  }
+  return out;
+}
