@@ -43,13 +43,76 @@ export function parseDocument(body: Buffer, mediaType: string): Record<string, u
   return value as Record<string, unknown>;
 }
 
+/**
+ * The paths of fields a JSON text sets more than once in the same object (`spec.source`,
+ * `spec.items[0].name`). JSON.parse keeps the last silently; kube's strict decoder reports
+ * them, so fieldValidation can reject (Strict) or warn (Warn) about them. Expects valid JSON.
+ */
+export function duplicateJsonFields(text: string): string[] {
+  const duplicates: string[] = [];
+  let i = 0;
+  const skipSpace = (): void => {
+    while (i < text.length && ' \t\n\r'.includes(text[i])) i++;
+  };
+  const readString = (): string => {
+    const start = i;
+    i++;
+    while (i < text.length && text[i] !== '"') i += text[i] === '\\' ? 2 : 1;
+    i++;
+    return JSON.parse(text.slice(start, i)) as string;
+  };
+  const child = (path: string, key: string): string => (path ? `${path}.${key}` : key);
+  const value = (path: string): void => {
+    skipSpace();
+    const c = text[i];
+    if (c === '{') {
+      i++;
+      const seen = new Set<string>();
+      skipSpace();
+      while (i < text.length && text[i] !== '}') {
+        skipSpace();
+        const key = readString();
+        if (seen.has(key)) duplicates.push(child(path, key));
+        seen.add(key);
+        skipSpace();
+        i++; // ':'
+        value(child(path, key));
+        skipSpace();
+        if (text[i] === ',') i++;
+        skipSpace();
+      }
+      i++;
+    } else if (c === '[') {
+      i++;
+      let index = 0;
+      skipSpace();
+      while (i < text.length && text[i] !== ']') {
+        value(`${path}[${index++}]`);
+        skipSpace();
+        if (text[i] === ',') i++;
+        skipSpace();
+      }
+      i++;
+    } else if (c === '"') readString();
+    else while (i < text.length && !',}] \t\n\r'.includes(text[i])) i++;
+  };
+  value('');
+  return [...new Set(duplicates)];
+}
+
 /** The media types a create or update body may use. */
 export const objectMediaTypes = ['application/json', 'application/yaml'] as const;
 
-export async function readObjectBody(exchange: Exchange): Promise<Record<string, unknown>> {
+/** A create or update body, with the fields a JSON body repeats (see duplicateJsonFields). */
+export async function readObjectBody(
+  exchange: Exchange,
+): Promise<{ object: Record<string, unknown>; duplicateFields: string[] }> {
   const mediaType = mediaTypeOf(exchange);
   if (!(objectMediaTypes as readonly string[]).includes(mediaType)) {
     throw errors.unsupportedMediaType(mediaType, objectMediaTypes);
   }
-  return parseDocument(await readBody(exchange), mediaType);
+  const body = await readBody(exchange);
+  const object = parseDocument(body, mediaType);
+  const duplicateFields = mediaType === 'application/json' ? duplicateJsonFields(body.toString('utf8')) : [];
+  return { object, duplicateFields };
 }

@@ -20,7 +20,7 @@ import {
 import { resetFieldsFor } from '../registry/object-writer.js';
 import type { Exchange } from './exchange.js';
 import { negotiateResponse, type ResponseFormat } from './media-type.js';
-import { mediaTypeOf, parseDocument, readBody, readObjectBody } from './request-body.js';
+import { duplicateJsonFields, mediaTypeOf, parseDocument, readBody, readObjectBody } from './request-body.js';
 import { writeObject } from './response.js';
 import type { WatchHandler } from './watch-handler.js';
 import { isMutating } from './request-info.js';
@@ -47,12 +47,15 @@ function fieldValidation(url: URL): FieldValidation {
   return value;
 }
 
-function dryRun(url: URL): boolean {
-  const values = url.searchParams.getAll('dryRun');
+function checkDryRun(values: readonly unknown[]): boolean {
   for (const value of values)
     if (value !== 'All')
-      throw errors.badRequest(`dryRun: unsupported value "${value}": supported values: "All"`);
+      throw errors.badRequest(`dryRun: unsupported value "${String(value)}": supported values: "All"`);
   return values.length > 0;
+}
+
+function dryRun(url: URL): boolean {
+  return checkDryRun(url.searchParams.getAll('dryRun'));
 }
 
 /**
@@ -104,6 +107,13 @@ export class RestHandler {
     }
     if (info.namespace === undefined && info.name && definition.namespaced)
       throw errors.pathNotFound(info.path);
+    // Across namespaces a namespaced resource is only listed and watched, as kube serves it.
+    if (
+      info.namespace === undefined &&
+      definition.namespaced &&
+      ['create', 'deletecollection'].includes(info.verb)
+    )
+      throw errors.methodNotAllowed(exchange.req.method ?? '', info.path);
     const mutating = isMutating(info);
     const scope: RequestScope = {
       namespace: info.namespace,
@@ -124,28 +134,38 @@ export class RestHandler {
       case 'create': {
         if (info.name) throw errors.methodNotAllowed('POST', info.path);
         const format = negotiateResponse(exchange.req.headers.accept, false);
-        const result = await store.create(scope, (await readObjectBody(exchange)) as KubeObject);
+        const { object, duplicateFields } = await readObjectBody(exchange);
+        const result = await store.create({ ...scope, duplicateFields }, object as KubeObject);
         return this.respondObject(exchange, version, result.code, result.object, format);
       }
       case 'update': {
         const format = negotiateResponse(exchange.req.headers.accept, false);
-        const body = (await readObjectBody(exchange)) as KubeObject;
-        const result = await store.update(scope, info.name, body, info.subresource ? 'status' : undefined);
+        const { object, duplicateFields } = await readObjectBody(exchange);
+        const result = await store.update(
+          { ...scope, duplicateFields },
+          info.name,
+          object as KubeObject,
+          info.subresource ? 'status' : undefined,
+        );
         return this.respondObject(exchange, version, result.code, result.object, format);
       }
       case 'patch':
         return this.patch(exchange, store, scope, version);
       case 'delete': {
         const format = negotiateResponse(exchange.req.headers.accept, false);
-        const result = await store.delete(scope, info.name, await this.deleteOptions(exchange));
-        return this.respondObject(exchange, version, result.code, result.object, format);
+        const { options, dryRun: dry } = await this.deleteOptions(exchange);
+        const result = await store.delete({ ...scope, dryRun: dry }, info.name, options);
+        // kube answers 202 only for a deletion still pending that asked for orphanDependents=false.
+        const code = !result.deleted && options.orphanDependents === false ? 202 : 200;
+        return this.respondObject(exchange, version, code, result.object, format);
       }
       case 'deletecollection': {
         const format = negotiateResponse(exchange.req.headers.accept, true);
+        const { options, dryRun: dry } = await this.deleteOptions(exchange);
         const list = await store.deleteCollection(
-          scope,
+          { ...scope, dryRun: dry },
           this.listQuery(exchange.url),
-          await this.deleteOptions(exchange),
+          options,
         );
         return this.respondList(exchange, version, list, format);
       }
@@ -177,9 +197,22 @@ export class RestHandler {
   ): Promise<boolean> {
     const format = negotiateResponse(exchange.req.headers.accept, false);
     const patchType = patchTypeForContentType(exchange.req.headers['content-type']);
-    const applyScope: RequestScope = { ...scope, fieldManager: fieldManager(exchange, patchType) };
     const body = await readBody(exchange);
     if (body.length === 0) throw errors.badRequest('the request body is empty');
+    let duplicateFields: string[] = [];
+    if (patchType === 'merge' || patchType === 'strategic') {
+      try {
+        JSON.parse(body.toString('utf8'));
+        duplicateFields = duplicateJsonFields(body.toString('utf8'));
+      } catch {
+        // Malformed: the patch itself answers 400.
+      }
+    }
+    const applyScope: RequestScope = {
+      ...scope,
+      fieldManager: fieldManager(exchange, patchType),
+      duplicateFields,
+    };
     const subresource = exchange.info.subresource ? 'status' : undefined;
     const result = await store.patch(
       applyScope,
@@ -203,28 +236,67 @@ export class RestHandler {
     return this.respondObject(exchange, version, result.code, result.object, format);
   }
 
-  private async deleteOptions(exchange: Exchange): Promise<DeleteOptions> {
+  /**
+   * meta/v1 DeleteOptions, from the body when there is one (client-go and kubectl send them there,
+   * dryRun included), else from the query, as kube-apiserver reads them: never a mix of both.
+   */
+  private async deleteOptions(exchange: Exchange): Promise<{ options: DeleteOptions; dryRun: boolean }> {
     const url = exchange.url;
     const body = await readBody(exchange);
-    let fromBody: DeleteOptions = {};
+    let given: Record<string, unknown>;
     if (body.length > 0) {
       const mediaType = mediaTypeOf(exchange) || 'application/json';
-      fromBody = parseDocument(body, mediaType) as DeleteOptions;
+      given = parseDocument(body, mediaType);
+      if (given.kind !== undefined && given.kind !== 'DeleteOptions')
+        throw errors.badRequest(`the body must be DeleteOptions, not ${String(given.kind)}`);
+    } else {
+      const orphan = queryParam(url, 'orphanDependents');
+      given = {
+        dryRun: url.searchParams.getAll('dryRun'),
+        gracePeriodSeconds: integerParam(url, 'gracePeriodSeconds'),
+        propagationPolicy: queryParam(url, 'propagationPolicy'),
+        orphanDependents: orphan === undefined ? undefined : orphan === 'true',
+      };
     }
-    const policy = queryParam(url, 'propagationPolicy') ?? fromBody.propagationPolicy;
-    if (policy !== undefined && !['Orphan', 'Background', 'Foreground'].includes(policy)) {
+    const dryRunValues = given.dryRun ?? [];
+    if (!Array.isArray(dryRunValues)) throw errors.badRequest('dryRun: must be a list of strings');
+    const policy = given.propagationPolicy;
+    if (policy !== undefined && !['Orphan', 'Background', 'Foreground'].includes(policy as string)) {
       throw errors.badRequest(
-        `propagationPolicy: Unsupported value: "${policy}": supported values: "Foreground", "Background", "Orphan"`,
+        `propagationPolicy: Unsupported value: "${String(policy)}": supported values: "Foreground", "Background", "Orphan"`,
       );
     }
-    const grace = integerParam(url, 'gracePeriodSeconds') ?? fromBody.gracePeriodSeconds;
+    const grace = given.gracePeriodSeconds;
+    if (grace !== undefined && (typeof grace !== 'number' || !Number.isInteger(grace)))
+      throw errors.badRequest('gracePeriodSeconds: must be an integer');
     if (grace !== undefined && grace < 0)
       throw errors.badRequest('gracePeriodSeconds: must be greater than or equal to 0');
+    const orphanDependents = given.orphanDependents;
+    if (orphanDependents !== undefined && typeof orphanDependents !== 'boolean')
+      throw errors.badRequest('orphanDependents: must be a boolean');
+    if (orphanDependents !== undefined && policy !== undefined) {
+      throw errors.invalid('DeleteOptions', 'meta.k8s.io', '', [
+        {
+          reason: 'FieldValueInvalid',
+          field: 'propagationPolicy',
+          message:
+            'Invalid value: "' +
+            String(policy) +
+            '": orphanDependents and deletionPropagation cannot be both set',
+        },
+      ]);
+    }
+    const preconditions = given.preconditions;
+    if (preconditions !== undefined && preconditions !== null && typeof preconditions !== 'object')
+      throw errors.badRequest('preconditions: must be an object');
     return {
-      preconditions: fromBody.preconditions,
-      propagationPolicy: policy as DeleteOptions['propagationPolicy'],
-      orphanDependents: fromBody.orphanDependents,
-      gracePeriodSeconds: grace,
+      dryRun: checkDryRun(dryRunValues),
+      options: {
+        preconditions: (preconditions ?? undefined) as DeleteOptions['preconditions'],
+        propagationPolicy: policy as DeleteOptions['propagationPolicy'],
+        orphanDependents,
+        gracePeriodSeconds: grace,
+      },
     };
   }
 

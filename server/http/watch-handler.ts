@@ -18,6 +18,8 @@ export interface WatchSettings {
   readonly bookmarkIntervalMs: number;
 }
 
+const maxTimerMs = 2 ** 31 - 1;
+
 type EventShape = 'object' | 'Table' | 'PartialObjectMetadata';
 
 function eventShape(accept: string | undefined): { shape: EventShape; metaVersion: string } {
@@ -86,7 +88,8 @@ export class WatchHandler {
     const controller = new AbortController();
     const stop = (): void => controller.abort();
     exchange.signal.addEventListener('abort', stop, { once: true });
-    const timer = setTimeout(stop, timeoutSeconds * 1000);
+    // Node fires timers longer than 2^31-1 ms at once; such a watch runs for the longest it can.
+    const timer = setTimeout(stop, Math.min(timeoutSeconds * 1000, maxTimerMs));
     const labelsForMetric = {
       verb: 'WATCH',
       group: store.definition.group,

@@ -147,6 +147,23 @@ export function validateObjectMeta(meta: ObjectMeta, namespaced: boolean): Statu
   return causes;
 }
 
+/** What an update may not do to ObjectMeta: add finalizers to an object already being deleted. */
+export function validateObjectMetaUpdate(meta: ObjectMeta, old: ObjectMeta): StatusCause[] {
+  if (!old.deletionTimestamp || !Array.isArray(meta.finalizers)) return [];
+  const before = new Set(old.finalizers ?? []);
+  const added = meta.finalizers.filter((finalizer) => !before.has(finalizer));
+  if (added.length === 0) return [];
+  return [
+    {
+      reason: 'FieldValueForbidden',
+      field: 'metadata.finalizers',
+      message: `Forbidden: no new finalizers can be added if the object is being deleted, found new finalizers []string{${added
+        .map((f) => JSON.stringify(f))
+        .join(', ')}}`,
+    },
+  ];
+}
+
 /** The ObjectMeta fields a client may send; anything else is an unknown field. */
 export const knownObjectMetaFields = new Set([
   'name',

@@ -18,6 +18,8 @@ export interface RequestScope {
   readonly dryRun: boolean;
   readonly fieldManager: string;
   readonly fieldValidation: FieldValidation;
+  /** Fields the request body set twice (the last one counts), reported as fieldValidation says. */
+  readonly duplicateFields?: readonly string[];
   /** Collected into `Warning` response headers. */
   readonly warnings: string[];
 }

@@ -17,6 +17,16 @@ export interface DeleteOptions {
   readonly gracePeriodSeconds?: number;
 }
 
+/**
+ * What a delete did: `deleted` is false while finalizers hold the object (`object` is then the
+ * object marked for deletion); once it is gone, `object` is a Success Status naming it, as
+ * kube-apiserver's generic store answers for resources that do not return the deleted object.
+ */
+export interface DeleteResult {
+  readonly object: KubeObject;
+  readonly deleted: boolean;
+}
+
 /** A written object and the HTTP code kube-apiserver answers with (201 created, 202 deletion pending). */
 export interface WriteResult {
   readonly object: KubeObject;

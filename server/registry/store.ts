@@ -6,15 +6,15 @@ import { decodeContinue, encodeContinue } from './continue-token.js';
 import { FieldSelector } from './field-selector.js';
 import { LabelSelector } from './label-selector.js';
 import { generateName } from './name-generation.js';
-import { validateObjectMeta } from './object-meta-validation.js';
+import { validateObjectMeta, validateObjectMetaUpdate } from './object-meta-validation.js';
 import { copyObject, deepEqual, sameStoredState } from './object-copy.js';
 import type { RequestScope } from './request-scope.js';
 import type { CreateAdmission } from '../admission/namespace-lifecycle.js';
 import { pruneUnknownFields, SchemaValidator } from './schema-validation.js';
 import { ObjectWriter } from './object-writer.js';
-import type { ListQuery, DeleteOptions, WriteResult, Subresource } from './store-types.js';
+import type { ListQuery, DeleteOptions, DeleteResult, WriteResult, Subresource } from './store-types.js';
 
-export type { ListQuery, DeleteOptions, WriteResult, Subresource } from './store-types.js';
+export type { ListQuery, DeleteOptions, DeleteResult, WriteResult, Subresource } from './store-types.js';
 
 /** How many optimistic-concurrency retries a patch makes before answering 409 like kube. */
 const patchRetries = 5;
@@ -202,18 +202,23 @@ export class Store {
         );
       }
       incoming.metadata.name = name;
+      // The patch applies to what was read, whose resourceVersion it carries; a different one can only
+      // come from the patch itself, and is the client's precondition.
+      if (
+        old &&
+        incoming.metadata.resourceVersion &&
+        incoming.metadata.resourceVersion !== old.metadata.resourceVersion
+      ) {
+        throw this.staleConflict(name);
+      }
       try {
         if (!old) return await this.persistCreate(scope, this.admitCreate(scope, incoming, managedFieldsSet));
-        // A resourceVersion written into the patch is a precondition; otherwise the patch applies to what we read.
-        if (
-          incoming.metadata.resourceVersion &&
-          incoming.metadata.resourceVersion !== old.metadata.resourceVersion
-        ) {
-          throw this.staleConflict(name);
-        }
         return await this.admitAndPersistUpdate(scope, name, old, incoming, subresource, managedFieldsSet);
       } catch (error) {
-        const raced = isApiError(error) && error.reason === 'Conflict' && !incoming.metadata.resourceVersion;
+        // Lost a race: another write changed the object, or (apply) created it first. Read again and
+        // reapply, as kube does; a resourceVersion in the patch then fails the check above.
+        const raced =
+          isApiError(error) && (error.reason === 'Conflict' || (error.reason === 'AlreadyExists' && !old));
         if (!raced || attempt >= patchRetries) throw error;
       }
     }
@@ -230,7 +235,8 @@ export class Store {
     const live = this.toRequestVersion(old, scope.version);
     const prepared = this.writer.prepareUpdate(scope, incoming, live, subresource, managedFieldsSet);
     const stored = this.toStorage(scope, prepared, old);
-    stored.metadata.generation = (old.metadata.generation ?? 1) + (deepEqual(stored.spec, old.spec) ? 0 : 1);
+    stored.metadata.generation =
+      (old.metadata.generation ?? 1) + (this.sameGenerationContent(stored, old) ? 0 : 1);
     if (sameStoredState(stored, old)) return { object: this.toRequestVersion(old, scope.version), code: 200 };
     const key = this.objectKey(scope.namespace, name);
     if (scope.dryRun) return { object: this.toRequestVersion(stored, scope.version), code: 200 };
@@ -246,8 +252,34 @@ export class Store {
     return { object: this.toRequestVersion(written, scope.version), code: 200 };
   }
 
-  async delete(scope: RequestScope, name: string, options: DeleteOptions): Promise<WriteResult> {
-    const old = await this.read(scope.namespace, name);
+  /**
+   * Whether a write leaves what generation counts alone: everything but metadata, and but status
+   * when status has its own subresource (kube's custom resource strategy counts the same way).
+   */
+  private sameGenerationContent(a: KubeObject, b: KubeObject): boolean {
+    const content = (o: KubeObject): Record<string, unknown> => {
+      const { metadata: _metadata, status, ...rest } = o;
+      return this.definition.statusSubresource ? rest : { ...rest, status };
+    };
+    return deepEqual(copyObject(content(a)), copyObject(content(b)));
+  }
+
+  async delete(scope: RequestScope, name: string, options: DeleteOptions): Promise<DeleteResult> {
+    // Like kube's storage delete, a write that races this one is not the client's conflict: read
+    // again and retry. Only the client's own preconditions answer 409.
+    for (let attempt = 0; ; attempt++) {
+      const old = await this.read(scope.namespace, name);
+      this.checkDeletePreconditions(name, old, options);
+      try {
+        return await this.deleteExisting(scope, name, old, options);
+      } catch (error) {
+        const raced = isApiError(error) && error.reason === 'Conflict';
+        if (!raced || attempt >= patchRetries) throw error;
+      }
+    }
+  }
+
+  private checkDeletePreconditions(name: string, old: KubeObject, options: DeleteOptions): void {
     const preconditions = options.preconditions;
     if (preconditions?.uid && preconditions.uid !== old.metadata.uid) {
       throw errors.conflict(
@@ -263,28 +295,43 @@ export class Store {
         `Precondition failed: ResourceVersion in precondition: ${preconditions.resourceVersion}, ResourceVersion in object meta: ${old.metadata.resourceVersion}`,
       );
     }
+  }
+
+  private async deleteExisting(
+    scope: RequestScope,
+    name: string,
+    old: KubeObject,
+    options: DeleteOptions,
+  ): Promise<DeleteResult> {
     const key = this.objectKey(scope.namespace, name);
     const finalizers = this.finalizersForDeletion(old, options);
     if (finalizers.length > 0) {
-      // Graceful: the object stays, marked for deletion, until its finalizers are removed (202 like kube).
+      // The object stays, marked for deletion, until its finalizers are removed.
       const marked = copyObject(old);
       marked.metadata.finalizers = finalizers;
-      marked.metadata.deletionTimestamp ??= this.writer.timestamp();
+      if (!marked.metadata.deletionTimestamp) {
+        marked.metadata.deletionTimestamp = this.writer.timestamp();
+        // Marking an object for deletion is a change controllers must observe, as kube counts it.
+        if ((marked.metadata.generation ?? 0) > 0)
+          marked.metadata.generation = (marked.metadata.generation ?? 0) + 1;
+      }
       marked.metadata.deletionGracePeriodSeconds ??= 0;
       if (scope.dryRun || deepEqual(marked, old))
-        return { object: this.toRequestVersion(marked, scope.version), code: 202 };
+        return { object: this.toRequestVersion(marked, scope.version), deleted: false };
       const written = await this.storageCall(
         () => this.storage.update(key, marked, old.metadata.resourceVersion ?? ''),
         name,
       );
-      return { object: this.toRequestVersion(written, scope.version), code: 202 };
+      return { object: this.toRequestVersion(written, scope.version), deleted: false };
     }
-    if (scope.dryRun) return { object: this.toRequestVersion(old, scope.version), code: 200 };
+    // Custom resources answer a finished delete with the deleted object (kube's CR store sets
+    // ReturnDeletedObject), whose resourceVersion is the deletion's.
+    if (scope.dryRun) return { object: this.toRequestVersion(old, scope.version), deleted: true };
     const deleted = await this.storageCall(
       () => this.storage.delete(key, old.metadata.resourceVersion),
       name,
     );
-    return { object: this.toRequestVersion(deleted, scope.version), code: 200 };
+    return { object: this.toRequestVersion(deleted, scope.version), deleted: true };
   }
 
   /** Foreground and orphan deletion hand the object to the garbage collector through finalizers, as kube does. */
@@ -299,21 +346,18 @@ export class Store {
     return finalizers;
   }
 
+  /** Deletes what the query selects; answers the list as it was read, as kube's generic store does. */
   async deleteCollection(scope: RequestScope, query: ListQuery, options: DeleteOptions): Promise<KubeList> {
     const listed = await this.list(scope, { ...query, limit: 0, continue: undefined });
-    const deleted: KubeObject[] = [];
     for (const item of listed.items) {
       const itemScope = { ...scope, namespace: item.metadata.namespace };
       try {
-        deleted.push(
-          (await this.delete(itemScope, item.metadata.name ?? '', { ...options, preconditions: undefined }))
-            .object,
-        );
+        await this.delete(itemScope, item.metadata.name ?? '', { ...options, preconditions: undefined });
       } catch (error) {
         if (!(isApiError(error) && error.code === 404)) throw error;
       }
     }
-    return { ...listed, metadata: { resourceVersion: listed.metadata.resourceVersion }, items: deleted };
+    return { ...listed, metadata: { resourceVersion: listed.metadata.resourceVersion } };
   }
 
   /** Storage events for a collection, after `fromResourceVersion`; the watch handler filters and converts them. */
@@ -355,15 +399,14 @@ export class Store {
         throw errors.badRequest(`${this.definition.kind} is namespaced: a namespace is required`);
       object.metadata.namespace = scope.namespace;
     }
-    const unknown = pruneUnknownFields(object, scope.version.schema);
-    if (unknown.length > 0) {
-      if (scope.fieldValidation === 'Strict') {
-        throw errors.badRequest(
-          `strict decoding error: ${unknown.map((f) => `unknown field "${f}"`).join(', ')}`,
-        );
-      }
-      if (scope.fieldValidation === 'Warn')
-        scope.warnings.push(...unknown.map((f) => `unknown field "${f}"`));
+    const problems = [
+      ...(scope.duplicateFields ?? []).map((f) => `duplicate field "${f}"`),
+      ...pruneUnknownFields(object, scope.version.schema).map((f) => `unknown field "${f}"`),
+    ];
+    if (problems.length > 0) {
+      if (scope.fieldValidation === 'Strict')
+        throw errors.badRequest(`strict decoding error: ${problems.join(', ')}`);
+      if (scope.fieldValidation === 'Warn') scope.warnings.push(...problems);
     }
     return object;
   }
@@ -372,6 +415,7 @@ export class Store {
   private toStorage(scope: RequestScope, prepared: KubeObject, old?: KubeObject): KubeObject {
     const name = prepared.metadata.name ?? prepared.metadata.generateName ?? '';
     const causes: StatusCause[] = [...validateObjectMeta(prepared.metadata, this.definition.namespaced)];
+    if (old) causes.push(...validateObjectMetaUpdate(prepared.metadata, old.metadata));
     causes.push(...(this.validators.get(scope.version.name)?.validate(prepared) ?? []));
     if (causes.length > 0) throw errors.invalid(this.definition.kind, this.definition.group, name, causes);
     const stored = this.storageVersion().toStorage(scope.version.toStorage(copyObject(prepared)));

@@ -113,6 +113,31 @@ describe('bad input gets the right Status and leaves stored data intact', () => 
     expect(ignore.headers.warning).toBeUndefined();
   });
 
+  test('duplicate JSON fields: Strict is 400, Warn warns and keeps the last, Ignore accepts', async () => {
+    const body =
+      '{"apiVersion":"metrics.example.com/v1","kind":"MetricSnapshot","metadata":{"name":"dupe"},' +
+      '"spec":{"source":"first","metrics":["up"],"source":"second","interval":"1m"}}';
+    const strict = await t.request('POST', `${collection}?fieldValidation=Strict`, { body });
+    expect(expectStatus(strict.text, 400, 'BadRequest').message).toBe(
+      'strict decoding error: duplicate field "spec.source"',
+    );
+    const warn = await t.request('POST', `${collection}?fieldValidation=Warn`, { body });
+    expect(warn.status).toBe(201);
+    expect(String(warn.headers.warning)).toContain('duplicate field \\"spec.source\\"');
+    expect(warn.json<{ spec: { source: string } }>().spec.source).toBe('second');
+    const patch = await t.request('PATCH', `${collection}/dupe?fieldValidation=Strict`, {
+      body: '{"metadata":{"labels":{"a":"1","a":"2"}}}',
+      headers: { 'Content-Type': 'application/merge-patch+json' },
+    });
+    expect(expectStatus(patch.text, 400, 'BadRequest').message).toContain(
+      'duplicate field "metadata.labels.a"',
+    );
+    await t.request('DELETE', `${collection}/dupe`);
+    const ignore = await t.request('POST', `${collection}?fieldValidation=Ignore`, { body });
+    expect(ignore.status).toBe(201);
+    expect(ignore.headers.warning).toBeUndefined();
+  });
+
   test('an unknown fieldValidation or dryRun value is 400', async () => {
     expect(
       (await t.request('POST', `${collection}?fieldValidation=Loose`, { body: seedSnapshot('x') })).status,

@@ -99,11 +99,20 @@ describe('MetricSnapshot CRUD through the generic REST handler', () => {
     expect(afterMain.status.data).toEqual({ cpu_usage: 0.5 });
   });
 
-  test('delete returns the object, then get is 404 NotFound', async () => {
-    await t.request('POST', collection, { body: seedSnapshot('gone') });
+  test('delete answers the deleted object (custom resources return it, as kube does), then get is 404', async () => {
+    const created = (await t.request('POST', collection, { body: seedSnapshot('gone') })).json<{
+      metadata: { uid: string; resourceVersion: string };
+    }>();
     const deleted = await t.request('DELETE', `${collection}/gone`);
     expect(deleted.status).toBe(200);
-    expect(deleted.json()).toMatchObject({ metadata: { name: 'gone' } });
+    const body = deleted.json<{
+      kind: string;
+      metadata: { name: string; uid: string; resourceVersion: string };
+    }>();
+    expect(body.kind).toBe('MetricSnapshot');
+    expect(body.metadata.name).toBe('gone');
+    expect(body.metadata.uid).toBe(created.metadata.uid);
+    expect(Number(body.metadata.resourceVersion)).toBeGreaterThan(Number(created.metadata.resourceVersion));
     const missing = await t.request('GET', `${collection}/gone`);
     expect(missing.status).toBe(404);
     expect(missing.json()).toMatchObject({
@@ -122,17 +131,73 @@ describe('MetricSnapshot CRUD through the generic REST handler', () => {
     expect((await t.request('GET', `${collection}/guarded`)).status).toBe(200);
   });
 
-  test('finalizers keep a deleted object (202) until they are removed', async () => {
+  test('finalizers keep a deleted object (200, generation bumped) until they are removed', async () => {
     const body = seedSnapshot('finalized');
     (body.metadata as Record<string, unknown>).finalizers = ['example.com/hold'];
     await t.request('POST', collection, { body });
     const deleting = await t.request('DELETE', `${collection}/finalized`);
-    expect(deleting.status).toBe(202);
+    expect(deleting.status).toBe(200);
     const marked = deleting.json<Record<string, unknown> & { metadata: Record<string, unknown> }>();
     expect(marked.metadata.deletionTimestamp).toBeDefined();
+    expect(marked.metadata.generation).toBe(2);
+    // Deleting again changes nothing more.
+    const again = await t.request('DELETE', `${collection}/finalized`);
+    expect(again.json<{ metadata: Record<string, unknown> }>().metadata).toMatchObject({
+      generation: 2,
+      deletionTimestamp: marked.metadata.deletionTimestamp,
+    });
+    const reheld = { ...marked, metadata: { ...marked.metadata, finalizers: ['example.com/hold', 'late'] } };
+    const refused = await t.request('PUT', `${collection}/finalized`, { body: reheld });
+    expect(refused.status).toBe(422);
+    expect(refused.json<{ message: string }>().message).toContain(
+      'metadata.finalizers: Forbidden: no new finalizers can be added if the object is being deleted',
+    );
     const released = { ...marked, metadata: { ...marked.metadata, finalizers: [] } };
     expect((await t.request('PUT', `${collection}/finalized`, { body: released })).status).toBe(200);
     expect((await t.request('GET', `${collection}/finalized`)).status).toBe(404);
+  });
+
+  test('a pending deletion is 202 only when orphanDependents=false was asked for', async () => {
+    const body = seedSnapshot('accepted');
+    (body.metadata as Record<string, unknown>).finalizers = ['example.com/hold'];
+    await t.request('POST', collection, { body });
+    const deleting = await t.request('DELETE', `${collection}/accepted`, {
+      body: { kind: 'DeleteOptions', apiVersion: 'v1', orphanDependents: false },
+    });
+    expect(deleting.status).toBe(202);
+    expect(deleting.json()).toMatchObject({ kind: 'MetricSnapshot', metadata: { name: 'accepted' } });
+    const both = await t.request('DELETE', `${collection}/accepted`, {
+      body: { orphanDependents: true, propagationPolicy: 'Orphan' },
+    });
+    expect(both.status).toBe(422);
+  });
+
+  test('dryRun in the DeleteOptions body (how client-go sends it) deletes nothing', async () => {
+    await t.request('POST', collection, { body: seedSnapshot('dry-del') });
+    const dry = await t.request('DELETE', `${collection}/dry-del`, {
+      body: { kind: 'DeleteOptions', apiVersion: 'v1', dryRun: ['All'] },
+    });
+    expect(dry.status).toBe(200);
+    expect(dry.json()).toMatchObject({ kind: 'MetricSnapshot', metadata: { name: 'dry-del' } });
+    expect((await t.request('GET', `${collection}/dry-del`)).status).toBe(200);
+    const all = await t.request('DELETE', `${collection}?fieldSelector=metadata.name%3Ddry-del`, {
+      body: { dryRun: ['All'] },
+    });
+    expect(all.status).toBe(200);
+    expect(all.json<{ items: unknown[] }>().items).toHaveLength(1);
+    expect((await t.request('GET', `${collection}/dry-del`)).status).toBe(200);
+    const bad = await t.request('DELETE', `${collection}/dry-del`, { body: { dryRun: ['Some'] } });
+    expect(bad.status).toBe(400);
+  });
+
+  test('create and deletecollection across all namespaces are 405, as kube serves only list and watch there', async () => {
+    await t.request('POST', collection, { body: seedSnapshot('everywhere') });
+    const all = '/apis/metrics.example.com/v1/metricsnapshots';
+    const wiped = await t.request('DELETE', all);
+    expect(wiped.status).toBe(405);
+    expect(wiped.json()).toMatchObject({ kind: 'Status', reason: 'MethodNotAllowed' });
+    expect((await t.request('GET', `${collection}/everywhere`)).status).toBe(200);
+    expect((await t.request('POST', all, { body: seedSnapshot('nowhere') })).status).toBe(405);
   });
 
   test('dryRun=All validates and answers without storing', async () => {

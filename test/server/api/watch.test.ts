@@ -61,6 +61,16 @@ describe('watch', () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(900);
   });
 
+  test('a timeoutSeconds beyond what a timer holds (~24.8 days) does not end the stream at once', async () => {
+    const list = (await t.request('GET', collection)).json<{ metadata: { resourceVersion: string } }>();
+    const stream = await t.watch(
+      `${collection}?watch=true&timeoutSeconds=3000000&resourceVersion=${list.metadata.resourceVersion}`,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(stream.ended()).toBe(false);
+    stream.close();
+  });
+
   test('allowWatchBookmarks sends BOOKMARK events carrying a resourceVersion', async () => {
     const list = (await t.request('GET', collection)).json<{ metadata: { resourceVersion: string } }>();
     const stream = await t.watch(

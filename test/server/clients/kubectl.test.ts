@@ -164,4 +164,19 @@ describe('kubectl against the standalone server', () => {
       /unknown field "spec.colour"/,
     );
   });
+
+  test('delete --dry-run=server keeps the object (client-go sends dryRun in the DeleteOptions body)', async () => {
+    const dry = join(t.dataDir, 'dry-delete.yaml');
+    writeFileSync(dry, seedManifest.replace('app-metrics', 'dry-delete'));
+    await kubectl('apply', '-f', dry);
+    expect(await kubectl('delete', 'msnap', 'dry-delete', '--dry-run=server')).toContain(
+      '"dry-delete" deleted from default namespace (server dry run)',
+    );
+    expect(await kubectl('get', 'msnap', 'dry-delete', '-o', 'name')).toBe(
+      'metricsnapshot.metrics.example.com/dry-delete\n',
+    );
+    await kubectl('delete', '-f', dry, '--dry-run=server');
+    expect(await kubectl('get', 'msnap', 'dry-delete', '-o', 'name')).toContain('dry-delete');
+    await kubectl('delete', '-f', dry);
+  });
 });
