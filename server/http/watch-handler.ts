@@ -162,7 +162,8 @@ export class WatchHandler {
       if (sendInitialEvents) await send(bookmark(lastResourceVersion, true));
       if (allowBookmarks) {
         bookmarkTimer = setInterval(
-          () => void send(bookmark(lastResourceVersion)),
+          // A failed write ends the watch rather than becoming an unhandled rejection.
+          () => void send(bookmark(lastResourceVersion)).catch(stop),
           this.settings.bookmarkIntervalMs,
         );
       }
