@@ -147,8 +147,17 @@ export function validateObjectMeta(meta: ObjectMeta, namespaced: boolean): Statu
   return causes;
 }
 
-/** What an update may not do to ObjectMeta: add finalizers to an object already being deleted. */
+/** What an update may not do to ObjectMeta: change the uid, or add finalizers to an object already being deleted. */
 export function validateObjectMetaUpdate(meta: ObjectMeta, old: ObjectMeta): StatusCause[] {
+  if (meta.uid !== old.uid) {
+    return [
+      {
+        reason: 'FieldValueInvalid',
+        field: 'metadata.uid',
+        message: `Invalid value: ${JSON.stringify(meta.uid)}: field is immutable`,
+      },
+    ];
+  }
   if (!old.deletionTimestamp || !Array.isArray(meta.finalizers)) return [];
   const before = new Set(old.finalizers ?? []);
   const added = meta.finalizers.filter((finalizer) => !before.has(finalizer));

@@ -64,7 +64,8 @@ export class ObjectWriter {
     }
     const meta = object.metadata;
     const before = live.metadata;
-    meta.uid = before.uid;
+    // A uid the client sent must match (checked as an immutable field); none means the stored one.
+    meta.uid ||= before.uid;
     meta.creationTimestamp = before.creationTimestamp;
     meta.namespace = before.namespace;
     meta.generation = before.generation;

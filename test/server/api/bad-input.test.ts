@@ -198,6 +198,17 @@ describe('bad input gets the right Status and leaves stored data intact', () => 
     expectStatus(r.text, 400, 'BadRequest');
   });
 
+  test('an update that changes metadata.uid is 422: the field is immutable', async () => {
+    const current = (await t.request('GET', `${collection}/keeper`)).json<{
+      metadata: Record<string, unknown>;
+    }>();
+    const r = await t.request('PUT', `${collection}/keeper`, {
+      body: { ...current, metadata: { ...current.metadata, uid: '00000000-0000-0000-0000-000000000000' } },
+    });
+    const status = expectStatus(r.text, 422, 'Invalid');
+    expect(status.details?.causes).toEqual([expect.objectContaining({ field: 'metadata.uid' })]);
+  });
+
   test('an update without resourceVersion is 422', async () => {
     const r = await t.request('PUT', `${collection}/keeper`, { body: seedSnapshot('keeper') });
     expectStatus(r.text, 422, 'Invalid');
