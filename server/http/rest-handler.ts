@@ -24,6 +24,7 @@ import { duplicateJsonFields, mediaTypeOf, parseDocument, readBody, readObjectBo
 import { writeObject } from './response.js';
 import type { WatchHandler } from './watch-handler.js';
 import { isMutating } from './request-info.js';
+import { validateListOptions } from './list-options.js';
 
 function queryParam(url: URL, name: string): string | undefined {
   return url.searchParams.get(name) ?? undefined;
@@ -127,8 +128,10 @@ export class RestHandler {
       case 'get':
         return this.respondObject(exchange, version, 200, await store.get(scope, info.name));
       case 'list':
+        validateListOptions(exchange.url, false);
         return this.list(exchange, store, scope);
       case 'watch':
+        validateListOptions(exchange.url, true);
         await this.watches.serve(exchange, store, scope, this.listQuery(exchange.url));
         return true;
       case 'create': {

@@ -105,6 +105,39 @@ describe('list: selectors, paging and all-namespace paths', () => {
     expect(page.metadata.continue).toBeDefined();
   });
 
+  test.each([
+    [
+      'resourceVersionMatch=NotOlderThan',
+      'resourceVersionMatch is forbidden unless resourceVersion is provided',
+    ],
+    [
+      'resourceVersion=0&resourceVersionMatch=Exact',
+      'resourceVersionMatch "exact" is forbidden for resourceVersion "0"',
+    ],
+    ['resourceVersion=5&resourceVersionMatch=Newest', 'Unsupported value: "Newest"'],
+    [
+      'watch=true&resourceVersionMatch=NotOlderThan',
+      'forbidden for watch unless sendInitialEvents is provided',
+    ],
+  ])('ListOptions %s is 422 Invalid', async (query, message) => {
+    const response = await t.request('GET', `${group}/metricsnapshots?${query}`);
+    expect(response.status).toBe(422);
+    expect(response.json<{ reason: string; message: string }>()).toMatchObject({
+      reason: 'Invalid',
+      message: expect.stringContaining(message),
+    });
+  });
+
+  test('resourceVersion with a continue token is 422, as kube refuses the combination', async () => {
+    const page = (await t.request('GET', `${group}/metricsnapshots?limit=2`)).json<List>();
+    const token = encodeURIComponent(page.metadata.continue ?? '');
+    const response = await t.request(
+      'GET',
+      `${group}/metricsnapshots?limit=2&continue=${token}&resourceVersion=${page.metadata.resourceVersion}`,
+    );
+    expect(response.status).toBe(422);
+  });
+
   test('a malformed continue token is 400, and a token of another list is refused', async () => {
     expect((await t.request('GET', `${group}/metricsnapshots?continue=garbage`)).status).toBe(400);
     const page = (await t.request('GET', `${group}/namespaces/ns1/metricsnapshots?limit=1`)).json<List>();
