@@ -27,7 +27,7 @@ export function toPartialObjectMetadataList(list: KubeList, metaVersion: string)
 }
 
 function cellValue(value: string | number | boolean | undefined, type: string, now: number): unknown {
-  if (value === undefined) return type === 'date' ? '<unknown>' : '<none>';
+  if (value === undefined) return '<none>';
   if (type === 'date' && typeof value === 'string') {
     const at = Date.parse(value);
     return Number.isNaN(at) ? '<invalid>' : humanDuration(now - at);

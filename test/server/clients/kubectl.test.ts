@@ -39,7 +39,7 @@ describe('kubectl against the standalone server', () => {
     const table = await kubectl('get', 'metricsnapshots');
     expect(table).toMatch(/^NAME\s+SOURCE\s+METRICS\s+INTERVAL\s+LAST COLLECTED\s+AGE\n/);
     expect(table).toMatch(
-      /app-metrics\s+prometheus\s+cpu_usage,memory_usage,request_count\s+1m\s+<unknown>\s+\d+s/,
+      /app-metrics\s+prometheus\s+cpu_usage,memory_usage,request_count\s+1m\s+<none>\s+\d+s/,
     );
     const yaml = await kubectl('get', 'metricsnapshot', 'app-metrics', '-o', 'yaml');
     expect(yaml).toContain('kind: MetricSnapshot');
