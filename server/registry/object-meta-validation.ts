@@ -1,3 +1,4 @@
+import { OBJECT_META_SCHEMA } from '../api/object-meta-schema.js';
 import type { ObjectMeta, StatusCause } from '../api/types.js';
 
 const dns1123LabelPattern = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -174,20 +175,4 @@ export function validateObjectMetaUpdate(meta: ObjectMeta, old: ObjectMeta): Sta
 }
 
 /** The ObjectMeta fields a client may send; anything else is an unknown field. */
-export const knownObjectMetaFields = new Set([
-  'name',
-  'generateName',
-  'namespace',
-  'selfLink',
-  'uid',
-  'resourceVersion',
-  'generation',
-  'creationTimestamp',
-  'deletionTimestamp',
-  'deletionGracePeriodSeconds',
-  'labels',
-  'annotations',
-  'ownerReferences',
-  'finalizers',
-  'managedFields',
-]);
+export const knownObjectMetaFields = new Set(Object.keys(OBJECT_META_SCHEMA.properties ?? {}));
