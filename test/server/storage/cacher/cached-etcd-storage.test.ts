@@ -3,36 +3,17 @@ import {
   CachedStorage,
   type CachedStorageOptions,
 } from '../../../../server/storage/cacher/cached-storage.js';
-import { openEtcdStorage, type EtcdStorage } from '../../../../server/storage/etcd/etcd-storage.js';
-import type { Storage } from '../../../../server/storage/storage.js';
-import { EtcdProcess } from '../../../support/etcd-process.js';
+import type { EtcdStorage } from '../../../../server/storage/etcd/etcd-storage.js';
+import { useEtcdStorage } from '../etcd/etcd-fixture.js';
 import { describeStorageConformance, events, withTimeout } from '../storage-conformance.js';
 
 const resource = '/registry/example.com/things/';
-let etcd: EtcdProcess;
-let backends = 0;
-const opened: Storage[] = [];
-
-beforeAll(async () => {
-  etcd = await EtcdProcess.start();
-});
-
-afterAll(async () => {
-  await Promise.all(opened.map((storage) => storage.close()));
-  await etcd?.dispose();
-});
+const fixture = useEtcdStorage();
 
 describeStorageConformance('CachedStorage(EtcdStorage)', {
   // Every top-level prefix of the suite is one cached resource; each backend gets its own etcd key space.
-  open: async (options) => {
-    backends += 1;
-    const backend = await openEtcdStorage({
-      endpoints: [etcd.clientUrl],
-      keyPrefix: `/cached-conformance-${backends}`,
-      compactionIntervalMs: 0,
-    });
-    return new CachedStorage(backend, { prefixDepth: 1, eventWindow: options?.historySize });
-  },
+  open: async (options) =>
+    new CachedStorage(await fixture.open(), { prefixDepth: 1, eventWindow: options?.historySize }),
   compact: (storage, resourceVersion) =>
     ((storage as CachedStorage).inner as EtcdStorage).compact(resourceVersion),
 });
@@ -45,15 +26,11 @@ describe('CachedStorage(EtcdStorage)', () => {
   async function openReplicas(
     cacheOptions: CachedStorageOptions = {},
   ): Promise<{ cached: CachedStorage; other: EtcdStorage }> {
-    backends += 1;
-    const options = {
-      endpoints: [etcd.clientUrl],
-      keyPrefix: `/cached-${backends}`,
-      compactionIntervalMs: 0,
-    };
-    const cached = new CachedStorage(await openEtcdStorage(options), cacheOptions);
-    const other = await openEtcdStorage(options);
-    opened.push(cached, other);
+    const keyPrefix = fixture.newKeySpace();
+    const cached = fixture.closeAfterSuite(
+      new CachedStorage(await fixture.open({ keyPrefix }), cacheOptions),
+    );
+    const other = await fixture.open({ keyPrefix });
     return { cached, other };
   }
 

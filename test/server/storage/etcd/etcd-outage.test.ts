@@ -1,8 +1,8 @@
 import type { KubeObject } from '../../../../server/api/types.js';
 import { CachedStorage } from '../../../../server/storage/cacher/cached-storage.js';
-import { openEtcdStorage, type EtcdStorage } from '../../../../server/storage/etcd/etcd-storage.js';
+import type { EtcdStorage } from '../../../../server/storage/etcd/etcd-storage.js';
 import { type Storage, StorageError, type StorageEvent } from '../../../../server/storage/storage.js';
-import { EtcdProcess } from '../../../support/etcd-process.js';
+import { useEtcdStorage } from './etcd-fixture.js';
 import { expectStorageError, rv, withTimeout } from '../storage-conformance.js';
 
 /**
@@ -19,31 +19,13 @@ const REQUEST_TIMEOUT_MS = 1_000;
 const FAIL_FAST_MS = REQUEST_TIMEOUT_MS + 1_000;
 const resource = '/registry/example.com/things/';
 
-let etcd: EtcdProcess;
-let keySpaces = 0;
-const closing: Storage[] = [];
-
-beforeAll(async () => {
-  etcd = await EtcdProcess.start();
-});
-
-afterAll(async () => {
-  await Promise.all(closing.map((storage) => storage.close()));
-  await etcd?.dispose();
-});
+const fixture = useEtcdStorage();
 
 /** Two servers' worth of storage on one key space: a plain backend and a cached one. */
 async function openPair(): Promise<{ direct: EtcdStorage; cached: CachedStorage }> {
-  keySpaces += 1;
-  const options = {
-    endpoints: [etcd.clientUrl],
-    keyPrefix: `/outage-${keySpaces}`,
-    requestTimeoutMs: REQUEST_TIMEOUT_MS,
-    compactionIntervalMs: 0,
-  };
-  const direct = await openEtcdStorage(options);
-  const cached = new CachedStorage(await openEtcdStorage(options));
-  closing.push(direct, cached);
+  const options = { keyPrefix: fixture.newKeySpace(), requestTimeoutMs: REQUEST_TIMEOUT_MS };
+  const direct = await fixture.open(options);
+  const cached = fixture.closeAfterSuite(new CachedStorage(await fixture.open(options)));
   return { direct, cached };
 }
 
@@ -52,8 +34,8 @@ describe('storage on etcd that goes away', () => {
   afterAll(() => watches.abort());
 
   it.each([
-    ['stopped', () => etcd.stop()],
-    ['killed with SIGKILL', () => etcd.kill()],
+    ['stopped', () => fixture.etcd().stop()],
+    ['killed with SIGKILL', () => fixture.etcd().kill()],
   ])(
     'fails fast while etcd is %s, recovers by itself, and its watches resume without a gap',
     async (_how, takeDown) => {
@@ -76,7 +58,7 @@ describe('storage on etcd that goes away', () => {
         await expectFastFailure(storage.checkHealth());
       }
 
-      await etcd.start();
+      await fixture.etcd().start();
       await waitUntilHealthy(direct);
       await waitUntilHealthy(cached);
       const c = await direct.create(`${resource}ns/c`, thing('c'));
@@ -108,13 +90,13 @@ describe('storage on etcd that goes away', () => {
     await cached.list(resource);
     const watched = collect(cached.watch(resource, rv(a), watches.signal));
 
-    etcd.pause();
+    fixture.etcd().pause();
     try {
       await expectFastFailure(direct.get(`${resource}ns/a`), 'Timeout');
       await expectFastFailure(cached.get(`${resource}ns/a`), 'Timeout');
       await expectFastFailure(direct.checkHealth(), 'Timeout');
     } finally {
-      etcd.resume();
+      fixture.etcd().resume();
     }
 
     await waitUntilHealthy(direct);
@@ -131,8 +113,8 @@ describe('storage on etcd that goes away', () => {
     const b = await direct.create(`${resource}ns/b`, thing('b'));
     expect((await watch.next()).value).toMatchObject({ resourceVersion: rv(b) });
 
-    await etcd.stop();
-    await etcd.start();
+    await fixture.etcd().stop();
+    await fixture.etcd().start();
     await waitUntilHealthy(direct);
     // Compacting to the newest of two later writes drops the revision the watch resumes from.
     await direct.create(`${resource}ns/c`, thing('c'));

@@ -1,8 +1,7 @@
 import type { KubeObject } from '../../../../server/api/types.js';
 import { CachedStorage } from '../../../../server/storage/cacher/cached-storage.js';
-import { openEtcdStorage } from '../../../../server/storage/etcd/etcd-storage.js';
 import { isStorageError, type Storage } from '../../../../server/storage/storage.js';
-import { EtcdProcess } from '../../../support/etcd-process.js';
+import { useEtcdStorage } from './etcd-fixture.js';
 import { events, rv } from '../storage-conformance.js';
 
 /**
@@ -11,30 +10,13 @@ import { events, rv } from '../storage-conformance.js';
  */
 
 const resource = '/registry/example.com/things/';
-let etcd: EtcdProcess;
-let keySpaces = 0;
-const closing: Storage[] = [];
-
-beforeAll(async () => {
-  etcd = await EtcdProcess.start();
-});
-
-afterAll(async () => {
-  await Promise.all(closing.map((storage) => storage.close()));
-  await etcd?.dispose();
-});
+const fixture = useEtcdStorage();
 
 async function openReplicas(cached: boolean): Promise<[Storage, Storage]> {
-  keySpaces += 1;
+  const keyPrefix = fixture.newKeySpace();
   const open = async (): Promise<Storage> => {
-    const backend = await openEtcdStorage({
-      endpoints: [etcd.clientUrl],
-      keyPrefix: `/replicas-${keySpaces}`,
-      compactionIntervalMs: 0,
-    });
-    const storage = cached ? new CachedStorage(backend) : backend;
-    closing.push(storage);
-    return storage;
+    const backend = await fixture.open({ keyPrefix });
+    return cached ? fixture.closeAfterSuite(new CachedStorage(backend)) : backend;
   };
   return [await open(), await open()];
 }

@@ -3,12 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Etcd3 } from 'etcd3';
 import { createCertificateAuthority, issueCertificate } from '../../../../server/pki/certificates.js';
-import {
-  openEtcdStorage,
-  type EtcdStorage,
-  type EtcdStorageOptions,
-} from '../../../../server/storage/etcd/etcd-storage.js';
+import { openEtcdStorage, type EtcdStorage } from '../../../../server/storage/etcd/etcd-storage.js';
 import { EtcdProcess } from '../../../support/etcd-process.js';
+import { useEtcdStorage } from './etcd-fixture.js';
 import {
   describeStorageConformance,
   events,
@@ -18,41 +15,11 @@ import {
   thing,
 } from '../storage-conformance.js';
 
-let etcd: EtcdProcess;
-let keySpaces = 0;
-const opened: EtcdStorage[] = [];
-
-beforeAll(async () => {
-  etcd = await EtcdProcess.start();
-});
-
-afterAll(async () => {
-  await Promise.all(opened.map((storage) => storage.close()));
-  await etcd?.dispose();
-});
-
-/** A backend in a key space of its own on the suite's etcd, closed after the suite. */
-async function open(options: Partial<EtcdStorageOptions> = {}): Promise<EtcdStorage> {
-  keySpaces += 1;
-  const storage = await openEtcdStorage({
-    endpoints: [etcd.clientUrl],
-    keyPrefix: `/suite-${keySpaces}`,
-    compactionIntervalMs: 0,
-    ...options,
-  });
-  opened.push(storage);
-  return storage;
-}
+const fixture = useEtcdStorage();
+const open = fixture.open;
 
 describeStorageConformance('EtcdStorage', {
-  open: () => {
-    keySpaces += 1;
-    return openEtcdStorage({
-      endpoints: [etcd.clientUrl],
-      keyPrefix: `/conformance-${keySpaces}`,
-      compactionIntervalMs: 0,
-    });
-  },
+  open: () => fixture.open(),
   compact: (storage, resourceVersion) => (storage as EtcdStorage).compact(resourceVersion),
 });
 
@@ -64,7 +31,7 @@ describe('EtcdStorage', () => {
     const storage = await open({ keyPrefix: '' });
     const key = `/registry/example.com/things/ns/raw-${Date.now()}`;
     const created = await storage.create(key, thing('raw', { n: 1 }));
-    const client = new Etcd3({ hosts: etcd.clientUrl });
+    const client = new Etcd3({ hosts: fixture.etcd().clientUrl });
     try {
       const stored = await client.kv.range({ key: Buffer.from(key) });
       expect(JSON.parse(stored.kvs[0].value.toString())).toEqual({
@@ -170,7 +137,7 @@ describe('EtcdStorage', () => {
 
   it('moves a call that could not reach one endpoint on to the next', async () => {
     // Port 1 refuses connections: about half the calls try it first.
-    const storage = await open({ endpoints: ['http://127.0.0.1:1', etcd.clientUrl] });
+    const storage = await open({ endpoints: ['http://127.0.0.1:1', fixture.etcd().clientUrl] });
     for (let i = 0; i < 20; i++) {
       await storage.create(`/g/things/ns/o${i}`, thing(`o${i}`));
       expect(await storage.get(`/g/things/ns/o${i}`)).toMatchObject({ metadata: { name: `o${i}` } });
