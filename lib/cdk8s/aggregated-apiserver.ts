@@ -1,5 +1,5 @@
-import type { V1ClusterRole, V1ClusterRoleBinding, V1PolicyRule, V1Service } from '@kubernetes/client-node';
-import { ApiObject, JsonPatch } from 'cdk8s';
+import type { V1ClusterRole, V1ClusterRoleBinding, V1PolicyRule } from '@kubernetes/client-node';
+import { ApiObject } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct, type IConstruct } from 'constructs';
@@ -16,9 +16,10 @@ import {
 import { CertManagerServingCertificate } from './cert-manager-certificate.js';
 import { DedicatedEtcd } from './dedicated-etcd.js';
 import { apiServiceProps, endpointSliceProps, podDisruptionBudgetProps, secretProps } from './kube-props.js';
-import { clusterScoped, kubeIntOrString, kubeQuantities, metadataOf, overlay } from './metadata.js';
+import { clusterScoped, kubeQuantities, metadataOf, overlay } from './metadata.js';
 import type { AggregatedApiServerProps } from './props.js';
 import { servingMaterial } from './serving-material.js';
+import { serviceFromManifest } from './service-from-manifest.js';
 import { addContainers, podProps, podVolumes } from './workload.js';
 
 /**
@@ -163,7 +164,7 @@ export class AggregatedApiServer extends Construct {
       );
     }
 
-    this.service = serverService(this, 'Service', m.service);
+    this.service = serviceFromManifest(this, 'Service', m.service);
     if (m.endpointSlice) {
       this.endpointSlice = new k8s.KubeEndpointSlice(
         this,
@@ -273,30 +274,4 @@ function clusterRoleBinding(
   );
   binding.addSubjects(subject);
   return binding;
-}
-
-function serverService(scope: Construct, id: string, m: Manifest<V1Service>): kplus.Service {
-  const spec = m.spec ?? {};
-  const svc = new kplus.Service(scope, id, {
-    metadata: metadataOf(m.metadata),
-    type: spec.type as kplus.ServiceType | undefined,
-    externalName: spec.externalName,
-    ports: (spec.ports ?? []).map((p) => ({
-      name: p.name,
-      port: p.port,
-      protocol: p.protocol as kplus.Protocol | undefined,
-      targetPort: typeof p.targetPort === 'number' ? p.targetPort : undefined,
-    })),
-  });
-  for (const [key, value] of Object.entries(spec.selector ?? {})) svc.selectLabel(key, value);
-  // Without selector (external mode) the endpoints come from our EndpointSlice: say so plainly
-  // instead of cdk8s-plus's empty selector.
-  if (!spec.selector && spec.type !== 'ExternalName')
-    ApiObject.of(svc).addJsonPatch(JsonPatch.remove('/spec/selector'));
-  // cdk8s-plus only takes numeric target ports; the server's Service targets the port by name.
-  (spec.ports ?? []).forEach((p, i) => {
-    if (typeof p.targetPort === 'string')
-      overlay(svc, `/spec/ports/${i}/targetPort`, kubeIntOrString(p.targetPort));
-  });
-  return svc;
 }

@@ -4,6 +4,7 @@ import { Construct } from 'constructs';
 import type { EtcdManifests } from '../core/index.js';
 import { podDisruptionBudgetProps } from './kube-props.js';
 import { kubeQuantities, metadataOf, overlay } from './metadata.js';
+import { serviceFromManifest } from './service-from-manifest.js';
 import { addContainers, podProps } from './workload.js';
 
 /** Props of DedicatedEtcd. */
@@ -33,8 +34,8 @@ export class DedicatedEtcd extends Construct {
     super(scope, id);
     const m = props.manifests;
 
-    this.headlessService = service(this, 'HeadlessService', m.headlessService);
-    this.clientService = service(this, 'ClientService', m.clientService);
+    this.headlessService = serviceFromManifest(this, 'HeadlessService', m.headlessService);
+    this.clientService = serviceFromManifest(this, 'ClientService', m.clientService);
 
     const sts = m.statefulSet;
     const spec = sts.spec;
@@ -90,21 +91,4 @@ export class DedicatedEtcd extends Construct {
       }
     }
   }
-}
-
-function service(scope: Construct, id: string, m: EtcdManifests['clientService']): kplus.Service {
-  const spec = m.spec ?? {};
-  const svc = new kplus.Service(scope, id, {
-    metadata: metadataOf(m.metadata),
-    clusterIP: spec.clusterIP,
-    ports: (spec.ports ?? []).map((p) => ({
-      name: p.name,
-      port: p.port,
-      protocol: p.protocol as kplus.Protocol | undefined,
-      targetPort: typeof p.targetPort === 'number' ? p.targetPort : undefined,
-    })),
-  });
-  for (const [key, value] of Object.entries(spec.selector ?? {})) svc.selectLabel(key, value);
-  overlay(svc, '/spec/publishNotReadyAddresses', spec.publishNotReadyAddresses);
-  return svc;
 }
