@@ -37,6 +37,27 @@ export function describeAggregation(source: ManifestSource): void {
         headers: { 'X-Remote-User': user, 'X-Remote-Group': group },
       });
 
+    /** `kubectl apply` of the seed MetricSnapshot named `name` in namespace `ns`, without throwing. */
+    const applySeed = (ns: string, name = 'app-metrics') => {
+      const file = join(dir, `${ns}-${name}.yaml`);
+      writeFileSync(
+        file,
+        seedManifest.replace('app-metrics', name).replace('namespace: default', `namespace: ${ns}`),
+      );
+      return controlPlane().runKubectl(['apply', '-f', file]);
+    };
+    const setFinalizers = (ns: string, configMap: string, finalizers: string[]) =>
+      kubectl([
+        'patch',
+        'configmap',
+        configMap,
+        '-n',
+        ns,
+        '--type=merge',
+        '-p',
+        JSON.stringify({ metadata: { finalizers } }),
+      ]);
+
     it('the APIServices become Available (the aggregator verified the caBundle)', async () => {
       for (const name of ['v1.metrics.example.com', 'v1beta1.metrics.example.com']) {
         await waitFor(
@@ -195,11 +216,7 @@ export function describeAggregation(source: ManifestSource): void {
 
     it('nothing is created in a namespace that does not exist or is terminating', async () => {
       const cp = controlPlane();
-      writeFileSync(
-        join(dir, 'nowhere.yaml'),
-        seedManifest.replace('namespace: default', 'namespace: e2e-nowhere'),
-      );
-      const missing = await cp.runKubectl(['apply', '-f', join(dir, 'nowhere.yaml')]);
+      const missing = await applySeed('e2e-nowhere');
       expect(missing.code).not.toBe(0);
       expect(missing.stderr).toContain('namespaces "e2e-nowhere" not found');
 
@@ -207,16 +224,7 @@ export function describeAggregation(source: ManifestSource): void {
       const ns = `e2e-${source}-terminating`;
       await kubectl(['create', 'namespace', ns]);
       await kubectl(['create', 'configmap', 'hold', '-n', ns]);
-      await kubectl([
-        'patch',
-        'configmap',
-        'hold',
-        '-n',
-        ns,
-        '--type=merge',
-        '-p',
-        '{"metadata":{"finalizers":["example.com/hold"]}}',
-      ]);
+      await setFinalizers(ns, 'hold', ['example.com/hold']);
       await kubectl(['delete', 'namespace', ns, '--wait=false']);
       await waitFor(
         async () =>
@@ -224,25 +232,12 @@ export function describeAggregation(source: ManifestSource): void {
         `${ns} to be Terminating`,
         30_000,
       );
-      writeFileSync(
-        join(dir, 'terminating.yaml'),
-        seedManifest.replace('namespace: default', `namespace: ${ns}`),
-      );
-      const refused = await cp.runKubectl(['apply', '-f', join(dir, 'terminating.yaml')]);
+      const refused = await applySeed(ns);
       expect(refused.code).not.toBe(0);
       expect(refused.stderr).toContain(
         `unable to create new content in namespace ${ns} because it is being terminated`,
       );
-      await kubectl([
-        'patch',
-        'configmap',
-        'hold',
-        '-n',
-        ns,
-        '--type=merge',
-        '-p',
-        '{"metadata":{"finalizers":[]}}',
-      ]);
+      await setFinalizers(ns, 'hold', []);
       await waitFor(
         async () => (await cp.runKubectl(['get', 'namespace', ns])).code !== 0,
         `${ns} to be gone`,
@@ -253,13 +248,7 @@ export function describeAggregation(source: ManifestSource): void {
     it('deleting a namespace removes its MetricSnapshots and the namespace finishes terminating', async () => {
       const ns = `e2e-${source}-doomed`;
       await kubectl(['create', 'namespace', ns]);
-      for (const name of ['one', 'two']) {
-        writeFileSync(
-          join(dir, `${name}.yaml`),
-          seedManifest.replace('app-metrics', name).replace('namespace: default', `namespace: ${ns}`),
-        );
-        await kubectl(['apply', '-f', join(dir, `${name}.yaml`)]);
-      }
+      for (const name of ['one', 'two']) expect((await applySeed(ns, name)).code).toBe(0);
       await kubectl(['delete', 'namespace', ns, '--wait=false']);
       await waitFor(
         async () => (await controlPlane().runKubectl(['get', 'namespace', ns])).code !== 0,
