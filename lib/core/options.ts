@@ -134,12 +134,20 @@ export interface CaOptions {
   readonly privateKeyPem: string;
 }
 
+/** Names the serving certificate covers beyond the Service's DNS names. */
+export interface ServingCertificateNames {
+  /** Extra DNS names for the serving certificate (e.g. `localhost`). @default [] */
+  readonly additionalDnsNames?: readonly string[];
+  /** Extra IP addresses for the serving certificate (e.g. `127.0.0.1`). @default [] */
+  readonly additionalIpAddresses?: readonly string[];
+}
+
 /**
  * Generate a CA and a serving certificate. cdk8s does it at synth time and persists the keys in
  * `keyStoreDir` so that re-running synth yields byte-identical manifests; Pulumi keeps the keys
  * in stack state (@pulumi/tls) and ignores `keyStoreDir`.
  */
-export interface GeneratedTlsOptions {
+export interface GeneratedTlsOptions extends ServingCertificateNames {
   /** Discriminator. */
   readonly mode: 'generated';
   /**
@@ -163,10 +171,6 @@ export interface GeneratedTlsOptions {
    * @default 30
    */
   readonly renewBeforeDays?: number;
-  /** Extra DNS names for the serving certificate (e.g. `localhost`). @default [] */
-  readonly additionalDnsNames?: readonly string[];
-  /** Extra IP addresses for the serving certificate (e.g. `127.0.0.1`). @default [] */
-  readonly additionalIpAddresses?: readonly string[];
 }
 
 /** Use PEMs you provide. They are checked at synth time (parse, key match, chain, SANs). */
@@ -195,7 +199,7 @@ export interface CertManagerIssuerRef {
  * Let cert-manager issue and rotate the serving certificate; its CA injector fills each
  * APIService's caBundle (`cert-manager.io/inject-ca-from`). Requires cert-manager in the cluster.
  */
-export interface CertManagerTlsOptions {
+export interface CertManagerTlsOptions extends ServingCertificateNames {
   /** Discriminator. */
   readonly mode: 'cert-manager';
   /**
@@ -210,10 +214,6 @@ export interface CertManagerTlsOptions {
   readonly renewBefore?: string;
   /** Lifetime of the bootstrap CA (Go duration), when one is created. @default '87600h' */
   readonly caDuration?: string;
-  /** Extra DNS names for the serving certificate. @default [] */
-  readonly additionalDnsNames?: readonly string[];
-  /** Extra IP addresses for the serving certificate. @default [] */
-  readonly additionalIpAddresses?: readonly string[];
 }
 
 /**
