@@ -167,6 +167,8 @@ export class ApiServer {
     };
     this.metrics.requests.inc({ ...labels, code: String(exchange.res.statusCode) });
     if (info.verb !== 'watch') this.metrics.latency.observe(labels, seconds);
+    // Checked first so that a quiet server does not build a log record per request.
+    if (!this.config.log.enabled(4)) return;
     this.config.log.info(4, 'request', {
       verb: info.verb,
       path: exchange.url.pathname,
