@@ -10,10 +10,10 @@
  */
 import { setMaxListeners } from 'node:events';
 import { parseArgs } from 'node:util';
-import type { KubeObject } from '../server/api/types.js';
+import type { KubeObject } from '../api/types.js';
 import { CachedStorage } from '../server/storage/cacher/cached-storage.js';
 import { openEtcdStorage } from '../server/storage/etcd/etcd-storage.js';
-import type { Storage } from '../server/storage/storage.js';
+import type { Storage } from '../api/storage.js';
 import { EtcdProcess } from '../test/support/etcd-process.js';
 
 const { values } = parseArgs({

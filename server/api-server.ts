@@ -23,7 +23,7 @@ import { WatchHandler } from './http/watch-handler.js';
 import { OpenApiHandler } from './openapi/openapi-handler.js';
 import { Store } from './registry/store.js';
 import type { ResourceDefinition } from './resources/resource-definition.js';
-import type { Storage } from './storage/storage.js';
+import type { Storage } from '../api/storage.js';
 import type { Logger } from './util/logger.js';
 import { versionInfo } from './version.js';
 

@@ -9,6 +9,6 @@ export type {
   ResourceStrategy,
   TableColumn,
 } from './resources/resource-definition.js';
-export type { Storage, StorageEvent, ListOptions, ListResult } from './storage/storage.js';
-export { StorageError } from './storage/storage.js';
+export type { Storage, StorageEvent, ListOptions, ListResult } from '../api/storage.js';
+export { StorageError } from '../api/storage.js';
 export { createLogger, type Logger } from './util/logger.js';

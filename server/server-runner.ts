@@ -17,7 +17,7 @@ import { prepareStandalone } from './standalone/standalone-setup.js';
 import { CachedStorage } from './storage/cacher/cached-storage.js';
 import { openEtcdStorage } from './storage/etcd/etcd-storage.js';
 import { openSqliteStorage } from './storage/sqlite-storage.js';
-import type { Storage } from './storage/storage.js';
+import type { Storage } from '../api/storage.js';
 import type { Logger } from './util/logger.js';
 
 export interface RunningApiServer {

@@ -1,4 +1,4 @@
-import type { Status, StatusCause, StatusReason } from './types.js';
+import type { Status, StatusCause, StatusReason } from '../../api/types.js';
 
 /**
  * An error that is already a Kubernetes `Status`: every layer throws these, and the response

@@ -1,5 +1,5 @@
 import { errors, type ResourceRef } from '../api/errors.js';
-import type { KubeObject } from '../api/types.js';
+import type { KubeObject } from '../../api/types.js';
 import type { RequestScope } from '../registry/request-scope.js';
 import { applyPatch, parseApplyPatchBody, serverSideApply, type PatchType } from '../registry/patch/index.js';
 

@@ -1,5 +1,5 @@
 import { errors } from '../api/errors.js';
-import type { KubeList, KubeObject } from '../api/types.js';
+import type { KubeList, KubeObject } from '../../api/types.js';
 import type { ResourceVersion } from '../resources/resource-definition.js';
 import type { FieldValidation, RequestScope } from '../registry/request-scope.js';
 import type { DeleteOptions, ListQuery, Store } from '../registry/store.js';

@@ -1,12 +1,12 @@
 import { once } from 'node:events';
 import { errors, isApiError } from '../api/errors.js';
-import type { KubeObject, WatchEvent } from '../api/types.js';
+import type { KubeObject, WatchEvent } from '../../api/types.js';
 import { FieldSelector } from '../registry/field-selector.js';
 import { LabelSelector } from '../registry/label-selector.js';
 import type { RequestScope } from '../registry/request-scope.js';
 import { toPartialObjectMetadata, toTable } from '../registry/representations.js';
 import type { ListQuery, Store } from '../registry/store.js';
-import { isStorageError, type StorageEvent } from '../storage/storage.js';
+import { isStorageError, type StorageEvent } from '../../api/storage.js';
 import { writeChunk, type Exchange } from './exchange.js';
 import { parseAccept } from './media-type.js';
 import type { ServerMetrics } from './metrics.js';

@@ -1,4 +1,4 @@
-import type { JSONSchema } from '../api/schema.js';
+import type { JSONSchema } from '../../api/json-schema.js';
 
 /** Definition names as kube-apiserver publishes them, so clients recognise the shared types. */
 export const metaNames = {

@@ -1,4 +1,4 @@
-import { typeMetaProperties, type JSONSchema } from '../api/schema.js';
+import { typeMetaProperties, type JSONSchema } from '../../api/json-schema.js';
 import type { ResourceDefinition } from '../resources/resource-definition.js';
 import { metaNames, metaSchemas } from './meta-schemas.js';
 

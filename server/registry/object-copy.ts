@@ -1,5 +1,5 @@
 import { isDeepStrictEqual } from 'node:util';
-import type { KubeObject } from '../api/types.js';
+import type { KubeObject } from '../../api/types.js';
 
 /**
  * A deep copy for JSON values; objects crossing layers are copied so no layer can corrupt

@@ -1,5 +1,5 @@
 import { OBJECT_META_SCHEMA } from '../api/object-meta-schema.js';
-import type { ObjectMeta, StatusCause } from '../api/types.js';
+import type { ObjectMeta, StatusCause } from '../../api/types.js';
 
 const dns1123LabelPattern = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const dns1123SubdomainPattern = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { ResourceRef } from '../api/errors.js';
-import type { KubeObject } from '../api/types.js';
+import type { KubeObject } from '../../api/types.js';
 import type { ResourceDefinition } from '../resources/resource-definition.js';
 import { copyObject } from './object-copy.js';
 import { updateManagedFields } from './patch/index.js';

@@ -1,4 +1,4 @@
-import type { KubeList, KubeObject } from '../api/types.js';
+import type { KubeList, KubeObject } from '../../api/types.js';
 import type { ResourceVersion } from '../resources/resource-definition.js';
 import { humanDuration } from '../util/duration.js';
 

@@ -1,7 +1,7 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
-import type { JSONSchema } from '../api/schema.js';
-import type { KubeObject, StatusCause } from '../api/types.js';
+import type { JSONSchema } from '../../api/json-schema.js';
+import type { KubeObject, StatusCause } from '../../api/types.js';
 import { knownObjectMetaFields } from './object-meta-validation.js';
 
 // ajv-formats ships CommonJS with a default export that NodeNext sees one level down.

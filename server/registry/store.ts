@@ -1,7 +1,7 @@
 import { errors, isApiError, type ResourceRef } from '../api/errors.js';
-import type { KubeList, KubeObject, StatusCause } from '../api/types.js';
+import type { KubeList, KubeObject, StatusCause } from '../../api/types.js';
 import type { ResourceDefinition, ResourceVersion } from '../resources/resource-definition.js';
-import { isStorageError, type Storage, type StorageEvent } from '../storage/storage.js';
+import { isStorageError, type Storage, type StorageEvent } from '../../api/storage.js';
 import { decodeContinue, encodeContinue } from './continue-token.js';
 import { FieldSelector } from './field-selector.js';
 import { LabelSelector } from './label-selector.js';

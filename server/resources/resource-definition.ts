@@ -1,5 +1,5 @@
-import type { JSONSchema } from '../api/schema.js';
-import type { KubeObject, StatusCause } from '../api/types.js';
+import type { JSONSchema } from '../../api/json-schema.js';
+import type { KubeObject, StatusCause } from '../../api/types.js';
 
 /**
  * Everything the generic machinery needs to know about one resource type. Adding a resource

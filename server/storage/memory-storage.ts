@@ -1,4 +1,4 @@
-import type { KubeObject } from '../api/types.js';
+import type { KubeObject } from '../../api/types.js';
 import { DEFAULT_HISTORY_SIZE, EventHistory } from './event-history.js';
 import { pageSize } from './list-limit.js';
 import { decodeObject, encodeObject, type RecordedEvent } from './object-encoding.js';
@@ -17,7 +17,7 @@ import {
   type Storage,
   StorageError,
   type StorageEvent,
-} from './storage.js';
+} from '../../api/storage.js';
 import { failedWatch } from './watcher.js';
 import { WatchHub } from './watch-hub.js';
 

@@ -1,5 +1,5 @@
-import type { KubeObject } from '../api/types.js';
-import type { StorageEvent } from './storage.js';
+import type { KubeObject } from '../../api/types.js';
+import type { StorageEvent } from '../../api/storage.js';
 import { formatResourceVersion } from './resource-version.js';
 
 /**

@@ -1,5 +1,5 @@
 import { errors } from '../api/errors.js';
-import { StorageError } from './storage.js';
+import { StorageError } from '../../api/storage.js';
 
 /**
  * Resource versions are the decimal form of a backend's revision counter. Like etcd, the

@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import type { KubeObject } from '../api/types.js';
+import type { KubeObject } from '../../api/types.js';
 import { DEFAULT_HISTORY_SIZE } from './event-history.js';
 import { compareKeys, prefixRangeEnd } from './key-order.js';
 import { pageSize } from './list-limit.js';
@@ -18,7 +18,7 @@ import {
   type Storage,
   StorageError,
   type StorageEvent,
-} from './storage.js';
+} from '../../api/storage.js';
 import { failedWatch } from './watcher.js';
 import { WatchHub } from './watch-hub.js';
 

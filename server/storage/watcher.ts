@@ -1,4 +1,4 @@
-import type { StorageEvent } from './storage.js';
+import type { StorageEvent } from '../../api/storage.js';
 import { BoundedEventQueue } from './event-queue.js';
 import { type RecordedEvent, toStorageEvent } from './object-encoding.js';
 

@@ -1,6 +1,6 @@
 import jsonpatch from 'fast-json-patch';
 import { ApiError, errors } from '../../api/errors.js';
-import type { KubeObject } from '../../api/types.js';
+import type { KubeObject } from '../../../api/types.js';
 import { bodyText, isJsonObject, kubeObjectToJson, type JsonValue } from './json-value.js';
 import { asPatchedObject, jsonTypeName, patchUnprocessable } from './patch-errors.js';
 

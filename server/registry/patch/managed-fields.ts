@@ -1,5 +1,5 @@
-import type { JSONSchema } from '../../api/schema.js';
-import type { KubeObject, ManagedFieldsEntry } from '../../api/types.js';
+import type { JSONSchema } from '../../../api/json-schema.js';
+import type { KubeObject, ManagedFieldsEntry } from '../../../api/types.js';
 import { fieldElement, type FieldPath } from './field-path.js';
 import { FieldSet } from './field-set.js';
 import {

@@ -1,5 +1,5 @@
 import { errors } from '../../api/errors.js';
-import type { KubeObject } from '../../api/types.js';
+import type { KubeObject } from '../../../api/types.js';
 import {
   bodyText,
   cloneJson,

@@ -1,5 +1,5 @@
 import { ApiError, errors } from '../../api/errors.js';
-import type { KubeObject, StatusCause } from '../../api/types.js';
+import type { KubeObject, StatusCause } from '../../../api/types.js';
 import { isJsonObject, jsonToKubeObject, type JsonValue } from './json-value.js';
 
 /**

@@ -1,5 +1,5 @@
 import { errors } from '../../api/errors.js';
-import type { StatusCause } from '../../api/types.js';
+import type { StatusCause } from '../../../api/types.js';
 import type { PatchType } from './content-type.js';
 import { isPrintable } from './managed-fields.js';
 

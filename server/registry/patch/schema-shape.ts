@@ -1,4 +1,4 @@
-import type { JSONSchema } from '../../api/schema.js';
+import type { JSONSchema } from '../../../api/json-schema.js';
 import { OBJECT_META_SCHEMA } from '../../api/object-meta-schema.js';
 import type { JsonValue } from './json-value.js';
 

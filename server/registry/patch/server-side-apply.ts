@@ -1,7 +1,7 @@
 import { parse as parseYaml } from 'yaml';
 import { errors, type ResourceRef } from '../../api/errors.js';
-import type { JSONSchema } from '../../api/schema.js';
-import type { KubeObject, StatusCause } from '../../api/types.js';
+import type { JSONSchema } from '../../../api/json-schema.js';
+import type { KubeObject, StatusCause } from '../../../api/types.js';
 import { fieldPathString } from './field-path.js';
 import { FieldSet } from './field-set.js';
 import {

@@ -1,6 +1,6 @@
 import { errors } from '../../api/errors.js';
-import type { JSONSchema } from '../../api/schema.js';
-import type { KubeObject } from '../../api/types.js';
+import type { JSONSchema } from '../../../api/json-schema.js';
+import type { KubeObject } from '../../../api/types.js';
 import { goJson } from './field-path.js';
 import {
   bodyText,

@@ -1,4 +1,4 @@
-import { typeMetaProperties, type JSONSchema } from '../../api/schema.js';
+import { typeMetaProperties, type JSONSchema } from '../../../api/json-schema.js';
 
 /** Prometheus metric names: what a collector can actually ask for. */
 const metricNamePattern = '^[a-zA-Z_:][a-zA-Z0-9_:]*$';

@@ -1,4 +1,4 @@
-import type { KubeObject, StatusCause } from '../../api/types.js';
+import type { KubeObject, StatusCause } from '../../../api/types.js';
 import type { ResourceStrategy } from '../resource-definition.js';
 import { parseGoDuration } from '../../util/duration.js';
 

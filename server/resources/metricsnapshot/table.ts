@@ -1,4 +1,4 @@
-import type { KubeObject } from '../../api/types.js';
+import type { KubeObject } from '../../../api/types.js';
 import type { TableColumn } from '../resource-definition.js';
 
 type Fields = Record<string, unknown> | undefined;

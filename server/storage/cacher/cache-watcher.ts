@@ -1,6 +1,6 @@
 import { BoundedEventQueue } from '../event-queue.js';
 import { type RecordedEvent, toStorageEvent } from '../object-encoding.js';
-import type { StorageEvent } from '../storage.js';
+import type { StorageEvent } from '../../../api/storage.js';
 
 /**
  * One client watch served by a resource cache: the cache's events under `prefix` after a

@@ -1,4 +1,4 @@
-import type { KubeObject } from '../../api/types.js';
+import type { KubeObject } from '../../../api/types.js';
 import { silentLogger, type Logger } from '../../util/logger.js';
 import { pageSize } from '../list-limit.js';
 import { futureResourceVersion, parseResourceVersion, parseWatchStart } from '../resource-version.js';
@@ -8,7 +8,7 @@ import {
   type Storage,
   StorageError,
   type StorageEvent,
-} from '../storage.js';
+} from '../../../api/storage.js';
 import { failedWatch } from '../watcher.js';
 import { genericStoreKey, type ObjectKeyFunction } from './keyed-list.js';
 import { ResourceCache, type ResourceCacheOptions } from './resource-cache.js';

@@ -1,5 +1,5 @@
-import type { KubeObject } from '../../api/types.js';
-import type { Storage } from '../storage.js';
+import type { KubeObject } from '../../../api/types.js';
+import type { Storage } from '../../../api/storage.js';
 
 /**
  * A list that says where each object is stored. The watch cache is keyed by storage key, but

@@ -1,12 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { KubeObject } from '../../api/types.js';
+import type { KubeObject } from '../../../api/types.js';
 import type { Logger } from '../../util/logger.js';
 import { EventHistory } from '../event-history.js';
 import { compareKeys } from '../key-order.js';
 import { decodeObject, type RecordedEvent } from '../object-encoding.js';
 import { formatResourceVersion, parseResourceVersion, tooOldResourceVersion } from '../resource-version.js';
 import { SortedKeys } from '../sorted-keys.js';
-import { isStorageError, type ListResult, type Storage, type StorageEvent } from '../storage.js';
+import { isStorageError, type ListResult, type Storage, type StorageEvent } from '../../../api/storage.js';
 import { CacheWatcher } from './cache-watcher.js';
 import { RevisionBarrier } from './revision-barrier.js';
 import { type KeyedList, listsWithKeys, type ObjectKeyFunction } from './keyed-list.js';

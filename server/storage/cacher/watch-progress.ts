@@ -1,4 +1,4 @@
-import type { Storage, StorageEvent } from '../storage.js';
+import type { Storage, StorageEvent } from '../../../api/storage.js';
 
 /**
  * What the watch cache can use from a backend beyond the Storage contract: progress marks on

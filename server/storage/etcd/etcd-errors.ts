@@ -7,7 +7,7 @@ import {
   GRPCOutOfRangeError,
   GRPCUnavailableError,
 } from 'etcd3';
-import { StorageError } from '../storage.js';
+import { StorageError } from '../../../api/storage.js';
 
 /**
  * Turns what the etcd client throws into the storage errors the generic store understands, so

@@ -1,4 +1,4 @@
-import type { KubeObject } from '../../api/types.js';
+import type { KubeObject } from '../../../api/types.js';
 import { formatResourceVersion } from '../resource-version.js';
 
 /**

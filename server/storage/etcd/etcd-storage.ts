@@ -1,6 +1,6 @@
 import { setMaxListeners } from 'node:events';
 import type { Etcd3, ICompare, IKeyValue, IRangeResponse, ITxnResponse } from 'etcd3';
-import type { KubeObject } from '../../api/types.js';
+import type { KubeObject } from '../../../api/types.js';
 import { silentLogger, type Logger } from '../../util/logger.js';
 import { compareKeys } from '../key-order.js';
 import { pageSize } from '../list-limit.js';
@@ -16,7 +16,7 @@ import {
   type Storage,
   StorageError,
   type StorageEvent,
-} from '../storage.js';
+} from '../../../api/storage.js';
 import { failedWatch } from '../watcher.js';
 import type { KeyedList, KeyedListSource } from '../cacher/keyed-list.js';
 import { isWatchProgress, type ProgressWatch, type WatchProgressSource } from '../cacher/watch-progress.js';

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Etcd3, IDuplexStream, IEvent, IWatchRequest, IWatchResponse } from 'etcd3';
 import { formatResourceVersion, tooOldResourceVersion } from '../resource-version.js';
-import { isStorageError, StorageError, type StorageEvent } from '../storage.js';
+import { isStorageError, StorageError, type StorageEvent } from '../../../api/storage.js';
 import type { ProgressWatch, WatchProgress } from '../cacher/watch-progress.js';
 import { decodeFromEtcd } from './etcd-object-codec.js';
 import type { EtcdKeySpace } from './etcd-key-space.js';

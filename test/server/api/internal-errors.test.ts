@@ -1,4 +1,4 @@
-import type { KubeObject } from '../../../server/api/types.js';
+import type { KubeObject } from '../../../api/types.js';
 import { MemoryStorage } from '../../../server/storage/memory-storage.js';
 import { seedSnapshot, startTestServer, type TestServer } from '../support/test-server.js';
 

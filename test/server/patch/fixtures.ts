@@ -1,5 +1,5 @@
-import type { JSONSchema } from '../../../server/api/schema.js';
-import type { KubeObject } from '../../../server/api/types.js';
+import type { JSONSchema } from '../../../api/json-schema.js';
+import type { KubeObject } from '../../../api/types.js';
 import { ApiError } from '../../../server/api/errors.js';
 
 export const API_VERSION = 'metrics.example.com/v1';

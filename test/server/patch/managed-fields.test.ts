@@ -1,5 +1,5 @@
 import { updateManagedFields, type UpdateManagedFieldsArgs } from '../../../server/registry/patch/index.js';
-import type { KubeObject, ManagedFieldsEntry } from '../../../server/api/types.js';
+import type { KubeObject, ManagedFieldsEntry } from '../../../api/types.js';
 import { API_VERSION, LATER, NOW, frozen, schema, snapshot } from './fixtures.js';
 
 type Args = Omit<UpdateManagedFieldsArgs, 'schema' | 'apiVersion' | 'now'> &

@@ -4,7 +4,7 @@ import {
   updateManagedFields,
   type ServerSideApplyArgs,
 } from '../../../server/registry/patch/index.js';
-import type { KubeObject, ManagedFieldsEntry } from '../../../server/api/types.js';
+import type { KubeObject, ManagedFieldsEntry } from '../../../api/types.js';
 import {
   API_VERSION,
   KIND,

@@ -1,5 +1,5 @@
 import { applyPatch, applyStrategicMergePatch } from '../../../server/registry/patch/index.js';
-import type { KubeObject } from '../../../server/api/types.js';
+import type { KubeObject } from '../../../api/types.js';
 import { apiErrorOf, frozen, schema, snapshot } from './fixtures.js';
 
 const live = frozen(

@@ -1,4 +1,4 @@
-import type { KubeObject } from '../../../server/api/types.js';
+import type { KubeObject } from '../../../api/types.js';
 import type { RequestScope } from '../../../server/registry/request-scope.js';
 import { Store } from '../../../server/registry/store.js';
 import { metricSnapshotResource } from '../../../server/resources/metricsnapshot/index.js';

@@ -1,4 +1,4 @@
-import type { KubeObject } from '../../../server/api/types.js';
+import type { KubeObject } from '../../../api/types.js';
 import { v1beta1ToV1, v1ToV1beta1 } from '../../../server/resources/metricsnapshot/conversion.js';
 import { metricSnapshotStrategy } from '../../../server/resources/metricsnapshot/strategy.js';
 import { parseGoDuration, humanDuration } from '../../../server/util/duration.js';

@@ -1,6 +1,6 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import type { KubeObject } from '../../../server/api/types.js';
-import { type Storage, StorageError, type StorageEvent } from '../../../server/storage/storage.js';
+import type { KubeObject } from '../../../api/types.js';
+import { type Storage, StorageError, type StorageEvent } from '../../../api/storage.js';
 
 /**
  * The behaviour every Storage backend must share, as one suite each backend's test file

@@ -1,9 +1,9 @@
-import type { KubeObject } from '../../../../server/api/types.js';
+import type { KubeObject } from '../../../../api/types.js';
 import {
   CachedStorage,
   type CachedStorageOptions,
 } from '../../../../server/storage/cacher/cached-storage.js';
-import type { StorageEvent } from '../../../../server/storage/storage.js';
+import type { StorageEvent } from '../../../../api/storage.js';
 import { events, expectStorageError, rv, thing, withTimeout } from '../storage-conformance.js';
 import { ControllableStorage } from './controllable-storage.js';
 

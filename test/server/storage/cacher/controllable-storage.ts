@@ -1,6 +1,6 @@
-import type { KubeObject } from '../../../../server/api/types.js';
+import type { KubeObject } from '../../../../api/types.js';
 import { MemoryStorage, type MemoryStorageOptions } from '../../../../server/storage/memory-storage.js';
-import type { ListOptions, ListResult, Storage, StorageEvent } from '../../../../server/storage/storage.js';
+import type { ListOptions, ListResult, Storage, StorageEvent } from '../../../../api/storage.js';
 
 /**
  * A MemoryStorage that counts the calls a cache makes of it, and whose watches a test can hold

@@ -3,7 +3,7 @@ import {
   type EtcdStorage,
   type EtcdStorageOptions,
 } from '../../../../server/storage/etcd/etcd-storage.js';
-import type { Storage } from '../../../../server/storage/storage.js';
+import type { Storage } from '../../../../api/storage.js';
 import { EtcdProcess } from '../../../support/etcd-process.js';
 
 export interface EtcdStorageFixture {

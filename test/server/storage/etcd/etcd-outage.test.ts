@@ -1,7 +1,7 @@
-import type { KubeObject } from '../../../../server/api/types.js';
+import type { KubeObject } from '../../../../api/types.js';
 import { CachedStorage } from '../../../../server/storage/cacher/cached-storage.js';
 import type { EtcdStorage } from '../../../../server/storage/etcd/etcd-storage.js';
-import { type Storage, StorageError, type StorageEvent } from '../../../../server/storage/storage.js';
+import { type Storage, StorageError, type StorageEvent } from '../../../../api/storage.js';
 import { useEtcdStorage } from './etcd-fixture.js';
 import { expectStorageError, rv, withTimeout } from '../storage-conformance.js';
 

@@ -1,6 +1,6 @@
-import type { KubeObject } from '../../../../server/api/types.js';
+import type { KubeObject } from '../../../../api/types.js';
 import { CachedStorage } from '../../../../server/storage/cacher/cached-storage.js';
-import { isStorageError, type Storage } from '../../../../server/storage/storage.js';
+import { isStorageError, type Storage } from '../../../../api/storage.js';
 import { useEtcdStorage } from './etcd-fixture.js';
 import { events, rv } from '../storage-conformance.js';
 

@@ -37,6 +37,24 @@ export interface JSONSchema {
   'x-kubernetes-embedded-resource'?: boolean;
   'x-kubernetes-int-or-string'?: boolean;
   'x-kubernetes-group-version-kind'?: { group: string; version: string; kind: string }[];
+  /** Declarative validation rules in CEL, evaluated with `self` bound to the value at this position. */
+  'x-kubernetes-validations'?: ValidationRule[];
+}
+
+/** One `x-kubernetes-validations` entry, exactly as CustomResourceDefinitions write it. */
+export interface ValidationRule {
+  /** A CEL expression that must evaluate to true; `self` is the value here, `oldSelf` the old one (transition rule). */
+  rule: string;
+  /** The message when the rule is false. @default 'failed rule: <rule>' */
+  message?: string;
+  /** A CEL expression that evaluates to the message (a string); wins over `message`. */
+  messageExpression?: string;
+  /** The cause's reason. @default 'FieldValueInvalid' */
+  reason?: 'FieldValueInvalid' | 'FieldValueForbidden' | 'FieldValueRequired' | 'FieldValueDuplicate';
+  /** A path relative to this position (`.spec.replicas`, `.items['key']`) that the cause names. */
+  fieldPath?: string;
+  /** Evaluate a transition rule on create too, with `oldSelf` an optional (`oldSelf.hasValue()`). */
+  optionalOldSelf?: boolean;
 }
 
 /** `apiVersion` and `kind`, described as every Kubernetes schema describes them. */

@@ -1,4 +1,4 @@
-import type { KubeObject } from '../api/types.js';
+import type { KubeObject } from './types.js';
 
 /**
  * The storage contract every backend implements (embedded, in-memory, etcd, or a user's own),
