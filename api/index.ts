@@ -9,3 +9,12 @@ export type * from './resource-definition.js';
 export { StorageError, isStorageError } from './storage.js';
 export type { Storage, StorageEvent, StorageErrorCode, ListOptions, ListResult } from './storage.js';
 export { storageKey, type StorageKeyParts } from './storage-key.js';
+export { parseGoDuration } from './go-duration.js';
+export { defineResource, ResourceDefinitionError } from './define-resource.js';
+export {
+  declarativeDocument,
+  loadDeclarativeResources,
+  DECLARATIVE_API_VERSION,
+  type DeclarativeResourcesDocument,
+} from './declarative-resources.js';
+export { codeIn } from './definition-code.js';

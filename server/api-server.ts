@@ -1,5 +1,5 @@
 import { errors } from './api/errors.js';
-import type { CreateAdmission } from './admission/namespace-lifecycle.js';
+import { AdmissionChain } from './admission/admission-chain.js';
 import type { Authenticator } from './auth/authenticator.js';
 import type { Authorizer } from './auth/authorizer.js';
 import { DiscoveryHandler } from './discovery/discovery-handler.js';
@@ -22,16 +22,22 @@ import { RestHandler } from './http/rest-handler.js';
 import { WatchHandler } from './http/watch-handler.js';
 import { OpenApiHandler } from './openapi/openapi-handler.js';
 import { Store } from './registry/store.js';
-import type { ResourceDefinition } from './resources/resource-definition.js';
+import type { ResourceDefinition } from '../api/resource-definition.js';
 import type { Storage } from '../api/storage.js';
+
+/** A resource and the storage that holds it. */
+export interface ServedResource {
+  readonly definition: ResourceDefinition;
+  readonly storage: Storage;
+  /** Prefix of its keys (`/registry` on etcd, as kube-apiserver uses). @default '' */
+  readonly keyRoot?: string;
+}
 import type { Logger } from './util/logger.js';
 import { versionInfo } from './version.js';
 
 export interface ApiServerConfig {
-  readonly resources: readonly ResourceDefinition[];
-  readonly storage: Storage;
-  /** Prefix of every storage key (`/registry` for etcd, as kube-apiserver uses). */
-  readonly keyRoot: string;
+  /** The resources to serve, each with the storage that holds it. */
+  readonly resources: readonly ServedResource[];
   readonly authenticator: Authenticator;
   readonly authorizer: Authorizer;
   readonly log: Logger;
@@ -40,8 +46,10 @@ export interface ApiServerConfig {
   readonly requestTimeoutMs: number;
   readonly minRequestTimeoutSeconds: number;
   readonly bookmarkIntervalMs?: number;
-  /** Checks every create must pass, e.g. that its namespace exists and is not terminating. */
-  readonly admission?: CreateAdmission;
+  /** The admission plugins every write passes. @default - none */
+  readonly admission?: AdmissionChain;
+  /** Whether a garbage collector finishes Foreground and Orphan deletes (see StoreOptions). @default true */
+  readonly garbageCollector?: boolean;
   /** Extra readiness checks, e.g. that the delegated-auth configuration has been read. */
   readonly readyChecks?: readonly HealthCheck[];
 }
@@ -59,8 +67,18 @@ export class ApiServer {
   private shuttingDown = false;
 
   constructor(private readonly config: ApiServerConfig) {
+    // Only served versions exist for the server; the storage version is always served.
+    const definitions = config.resources.map(({ definition }) => ({
+      ...definition,
+      versions: definition.versions.filter((v) => v.served),
+    }));
     const stores = config.resources.map(
-      (r) => new Store(r, config.storage, config.keyRoot, config.admission),
+      ({ storage, keyRoot }, i) =>
+        new Store(definitions[i], storage, {
+          keyRoot,
+          admission: config.admission,
+          garbageCollector: config.garbageCollector,
+        }),
     );
     const watches = new WatchHandler(
       {
@@ -70,8 +88,8 @@ export class ApiServer {
       this.metrics,
     );
     const rest = new RestHandler(stores, watches);
-    const discovery = new DiscoveryHandler(config.resources);
-    const openapi = new OpenApiHandler(config.resources, versionInfo().gitVersion);
+    const discovery = new DiscoveryHandler(definitions);
+    const openapi = new OpenApiHandler(definitions, versionInfo().gitVersion);
     const route: Handler = async (exchange) => {
       const path = exchange.url.pathname;
       if (path === '/version' || path === '/version/') return writeObject(exchange, 200, versionInfo());
@@ -97,7 +115,13 @@ export class ApiServer {
       ],
       route,
     );
-    const storageCheck: HealthCheck = { name: 'storage', check: () => config.storage.checkHealth() };
+    const backends = [...new Set(config.resources.map((r) => r.storage))];
+    const storageCheck: HealthCheck = {
+      name: 'storage',
+      check: async () => {
+        await Promise.all(backends.map((backend) => backend.checkHealth()));
+      },
+    };
     const ping: HealthCheck = { name: 'ping', check: async () => undefined };
     const notShuttingDown: HealthCheck = {
       name: 'shutdown',

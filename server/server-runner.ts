@@ -1,29 +1,32 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ApiServer } from './api-server.js';
+import { loadDeclarativeResources } from '../api/declarative-resources.js';
+import type { ResourceDefinition } from '../api/resource-definition.js';
+import type { Storage } from '../api/storage.js';
+import { storageKey } from '../api/storage-key.js';
+import { AdmissionChain } from './admission/admission-chain.js';
+import type { AdmissionPlugin } from './admission/admission-plugin.js';
+import { NamespaceLifecycle } from './admission/namespace-lifecycle.js';
+import { ApiServer, type ServedResource } from './api-server.js';
 import { unionAuthenticator, type Authenticator } from './auth/authenticator.js';
 import { denyAll, privilegedAuthorizer, type Authorizer } from './auth/authorizer.js';
 import { createDelegatedSecurity } from './auth/delegated/delegated-security.js';
 import { loadKubeConfig, NotInClusterError } from './auth/delegated/kube-client.js';
-import { NamespaceLifecycle, type CreateAdmission } from './admission/namespace-lifecycle.js';
-import type { HealthCheck } from './http/health.js';
 import { parseCertificateBundle, x509Authenticator } from './auth/x509-authenticator.js';
+import type { HealthCheck } from './http/health.js';
 import { startSecureServer, type RunningServer } from './http/secure-server.js';
 import { openSslCipherList } from './options/cipher-suites.js';
 import { FlagError } from './options/flag-parser.js';
 import type { ServerFlags } from './options/server-flags.js';
 import { ensureSelfSignedServing } from './pki/certificate-files.js';
-import { servedResources } from './resources/index.js';
 import { prepareStandalone } from './standalone/standalone-setup.js';
-import { CachedStorage } from './storage/cacher/cached-storage.js';
-import { openEtcdStorage } from './storage/etcd/etcd-storage.js';
-import { openSqliteStorage } from './storage/sqlite-storage.js';
-import type { Storage } from '../api/storage.js';
 import type { Logger } from './util/logger.js';
 
 export interface RunningApiServer {
   readonly api: ApiServer;
   readonly transport: RunningServer;
-  readonly storage: Storage;
+  /** Every storage the server opened: the flags' backend and the resources' own. */
+  readonly storages: readonly Storage[];
   readonly port: number;
   /** Set in standalone mode: the kubeconfig written for kubectl. */
   readonly kubeconfigPath?: string;
@@ -31,27 +34,114 @@ export interface RunningApiServer {
   shutdown(): Promise<void>;
 }
 
+/** What a server serves and runs, beyond what its flags say. */
+export interface ServeOptions {
+  /** The resources to serve (declarative ones from `--resource-definitions` are added). */
+  readonly resources: readonly ResourceDefinition[];
+  /**
+   * Admission plugins, run after the built-in NamespaceLifecycle (when a cluster is reachable);
+   * `--disable-admission-plugins` turns any of them off by name.
+   * @default []
+   */
+  readonly admission?: readonly AdmissionPlugin[];
+  /**
+   * One storage for every resource instead of what the flags and the definitions say (tests,
+   * embedding). The server does not close it.
+   * @default - the flags' backend, and each definition's own storage
+   */
+  readonly storage?: Storage;
+  /** How often watches that allow bookmarks get one. @default 60000 */
+  readonly bookmarkIntervalMs?: number;
+}
+
 /**
  * The backend the flags describe (etcd with --etcd-servers, else the embedded database in
- * --data-dir), behind the watch cache unless --watch-cache=false. Keys are laid out as
- * kube-apiserver lays them out: `<--etcd-prefix>/<group>/<plural>/<namespace>/<name>`.
+ * --data-dir), behind the watch cache for the resources it holds unless --watch-cache=false.
+ * Loaded on first use, so a server whose resources all bring their own storage needs neither.
  */
-async function openStorage(flags: ServerFlags, log: Logger): Promise<{ storage: Storage; keyRoot: string }> {
+async function openBackend(
+  flags: ServerFlags,
+  log: Logger,
+  resources: readonly ResourceDefinition[],
+): Promise<{ storage: Storage; keyRoot: string }> {
   const useEtcd = flags.etcdServers.length > 0;
   const keyRoot = useEtcd ? flags.etcdPrefix.replace(/\/+$/, '') : '';
-  const backend: Storage = useEtcd
-    ? await openEtcdStorage({
-        endpoints: flags.etcdServers,
-        caFile: flags.etcdCafile || undefined,
-        certFile: flags.etcdCertfile || undefined,
-        keyFile: flags.etcdKeyfile || undefined,
-        compactionIntervalMs: flags.etcdCompactionInterval,
-        logger: log,
-      })
-    : await openSqliteStorage({ path: join(flags.dataDir, 'state.db') });
+  let backend: Storage;
+  if (useEtcd) {
+    const { openEtcdStorage } = await import('./storage/etcd/etcd-storage.js');
+    backend = await openEtcdStorage({
+      endpoints: flags.etcdServers,
+      caFile: flags.etcdCafile || undefined,
+      certFile: flags.etcdCertfile || undefined,
+      keyFile: flags.etcdKeyfile || undefined,
+      compactionIntervalMs: flags.etcdCompactionInterval,
+      logger: log,
+    });
+  } else {
+    const { openSqliteStorage } = await import('./storage/sqlite-storage.js');
+    backend = await openSqliteStorage({ path: join(flags.dataDir, 'state.db') });
+  }
   if (!flags.watchCache) return { storage: backend, keyRoot };
-  const prefixes = servedResources.map((r) => `${keyRoot}/${r.group}/${r.plural}/`);
+  const { CachedStorage } = await import('./storage/cacher/cached-storage.js');
+  const prefixes = resources.map((r) => storageKey({ root: keyRoot, group: r.group, plural: r.plural }));
   return { storage: new CachedStorage(backend, { prefixes, logger: log }), keyRoot };
+}
+
+/** Each resource with its storage: its own when it has one, else the flags' backend. */
+async function openStorages(
+  flags: ServerFlags,
+  log: Logger,
+  resources: readonly ResourceDefinition[],
+  shared: Storage | undefined,
+): Promise<{ served: ServedResource[]; opened: Storage[] }> {
+  if (shared) return { served: resources.map((definition) => ({ definition, storage: shared })), opened: [] };
+  const opened: Storage[] = [];
+  try {
+    const onBackend = resources.filter((r) => !r.storage);
+    const backend = onBackend.length > 0 ? await openBackend(flags, log, onBackend) : undefined;
+    if (backend) opened.push(backend.storage);
+    const served: ServedResource[] = [];
+    for (const definition of resources) {
+      if (!definition.storage) {
+        served.push({ definition, storage: backend!.storage, keyRoot: backend!.keyRoot });
+        continue;
+      }
+      const keyPrefix = storageKey({ root: '', group: definition.group, plural: definition.plural });
+      const storage = await definition.storage({ dataDir: flags.dataDir, keyPrefix });
+      opened.push(storage);
+      served.push({ definition, storage });
+    }
+    return { served, opened };
+  } catch (error) {
+    await Promise.allSettled(opened.map((s) => s.close()));
+    throw error;
+  }
+}
+
+/** The resources given in code plus the declarative ones the flags name; a name served twice is an error. */
+function resourcesToServe(
+  flags: ServerFlags,
+  resources: readonly ResourceDefinition[],
+): ResourceDefinition[] {
+  const all = [...resources];
+  for (const file of flags.resourceDefinitions) {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (error) {
+      throw new FlagError(`--resource-definitions: cannot read ${file}: ${(error as Error).message}`);
+    }
+    all.push(...loadDeclarativeResources(text, file));
+  }
+  const seen = new Set<string>();
+  for (const r of all) {
+    const name = `${r.plural}.${r.group}`;
+    if (seen.has(name)) throw new FlagError(`the resource ${name} is defined more than once`);
+    seen.add(name);
+  }
+  if (all.length === 0)
+    throw new FlagError('no resources to serve: pass resource definitions or --resource-definitions');
+  return all;
 }
 
 function tlsMinVersion(flag: string): 'TLSv1.2' | 'TLSv1.3' {
@@ -68,28 +158,39 @@ interface Security {
   readonly writeKubeconfig?: (port: number) => string;
   /** Health checks the security setup adds to /readyz (e.g. the delegated configuration was read). */
   readonly readyChecks?: readonly HealthCheck[];
-  /** Admission of creates against the cluster's namespaces (delegated mode only). */
-  readonly admission?: CreateAdmission;
-  /** Stops what the security setup watches (ConfigMaps, CA files, namespaces). */
+  /** Stops what the security setup watches (ConfigMaps, CA files). */
   close?(): Promise<void>;
 }
 
 /**
- * Namespace lifecycle admission needs the core cluster (--kubeconfig, else in-cluster). Without
- * one, objects may be created in any namespace, which is logged once.
+ * The built-in admission plugins: NamespaceLifecycle needs the core cluster (--kubeconfig, else
+ * in-cluster); without one, objects may be created in any namespace, which is logged once.
  */
-async function namespaceAdmission(flags: ServerFlags, log: Logger): Promise<NamespaceLifecycle | undefined> {
-  let kubeConfig;
+function builtInAdmission(flags: ServerFlags, log: Logger): AdmissionPlugin[] {
+  if (flags.standalone) return [];
   try {
-    kubeConfig = loadKubeConfig(flags.kubeconfig, { flagName: '--kubeconfig' });
+    return [new NamespaceLifecycle(loadKubeConfig(flags.kubeconfig, { flagName: '--kubeconfig' }), log)];
   } catch (error) {
     if (flags.kubeconfig || !(error instanceof NotInClusterError)) throw error;
     log.info(0, 'no --kubeconfig and not in a cluster: namespaces are not checked on create');
-    return undefined;
+    return [];
   }
-  const lifecycle = new NamespaceLifecycle(kubeConfig, log);
-  await lifecycle.start();
-  return lifecycle;
+}
+
+function admissionChain(
+  flags: ServerFlags,
+  log: Logger,
+  plugins: readonly AdmissionPlugin[],
+): AdmissionChain {
+  const all = [...builtInAdmission(flags, log), ...plugins];
+  const names = new Set(all.map((p) => p.name));
+  const unknown = flags.disableAdmissionPlugins.filter((name) => !names.has(name));
+  if (unknown.length > 0) {
+    throw new FlagError(
+      `--disable-admission-plugins: unknown plugin ${unknown.join(', ')}; known: ${[...names].join(', ') || 'none'}`,
+    );
+  }
+  return new AdmissionChain(all.filter((p) => !flags.disableAdmissionPlugins.includes(p.name)));
 }
 
 async function prepareSecurity(flags: ServerFlags, log: Logger): Promise<Security> {
@@ -112,57 +213,58 @@ async function prepareSecurity(flags: ServerFlags, log: Logger): Promise<Securit
     ? { certFile: flags.tlsCertFile, keyFile: flags.tlsPrivateKeyFile }
     : await ensureSelfSignedServing(flags.certDir, ['localhost', '127.0.0.1']);
   const delegated = await createDelegatedSecurity(flags, log);
-  const admission = await namespaceAdmission(flags, log).catch(async (error: unknown) => {
-    await delegated.close();
-    throw error;
-  });
   return {
     authenticator: delegated.authenticator,
     authorizer: delegated.authorizer,
     readyChecks: [delegated.readyCheck],
-    admission,
-    close: async () => {
-      await admission?.stop();
-      await delegated.close();
-    },
+    close: () => delegated.close(),
     ...serving,
   };
 }
 
-/** What an embedding program (or a test) may supply instead of what the flags describe. */
-export interface RunOverrides {
-  readonly storage?: Storage;
-  readonly bookmarkIntervalMs?: number;
-}
-
-/** Builds and starts the whole server from parsed flags. */
-export async function runServer(
+/**
+ * Builds and starts the whole server from parsed flags: delegated (or standalone) security,
+ * storage per resource, admission, the API and its transport. For embedding and tests;
+ * `runApiServer` is the main of a server entry.
+ */
+export async function startApiServer(
   flags: ServerFlags,
   log: Logger,
-  overrides: RunOverrides = {},
+  options: ServeOptions,
 ): Promise<RunningApiServer> {
   const minVersion = tlsMinVersion(flags.tlsMinVersion);
+  const resources = resourcesToServe(flags, options.resources);
+  const admission = admissionChain(flags, log, options.admission ?? []);
   const security = await prepareSecurity(flags, log);
-  const { storage, keyRoot } = overrides.storage
-    ? { storage: overrides.storage, keyRoot: '' }
-    : await openStorage(flags, log);
-  const api = new ApiServer({
-    resources: servedResources,
-    storage,
-    keyRoot,
-    authenticator: security.authenticator,
-    authorizer: security.authorizer,
-    log,
-    maxRequestsInFlight: flags.maxRequestsInflight,
-    maxMutatingRequestsInFlight: flags.maxMutatingRequestsInflight,
-    requestTimeoutMs: flags.requestTimeout,
-    minRequestTimeoutSeconds: flags.minRequestTimeout,
-    bookmarkIntervalMs: overrides.bookmarkIntervalMs,
-    readyChecks: security.readyChecks,
-    admission: security.admission,
-  });
+  const cleanups: (() => Promise<void>)[] = [async () => security.close?.()];
+  const cleanUp = async (): Promise<void> => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  };
+  let api: ApiServer;
   let transport: RunningServer;
+  let opened: Storage[];
   try {
+    await admission.start();
+    cleanups.push(() => admission.stop());
+    const storages = await openStorages(flags, log, resources, options.storage);
+    opened = storages.opened;
+    cleanups.push(async () => {
+      await Promise.all(opened.map((s) => s.close()));
+    });
+    api = new ApiServer({
+      resources: storages.served,
+      authenticator: security.authenticator,
+      authorizer: security.authorizer,
+      log,
+      maxRequestsInFlight: flags.maxRequestsInflight,
+      maxMutatingRequestsInFlight: flags.maxMutatingRequestsInflight,
+      requestTimeoutMs: flags.requestTimeout,
+      minRequestTimeoutSeconds: flags.minRequestTimeout,
+      bookmarkIntervalMs: options.bookmarkIntervalMs,
+      readyChecks: security.readyChecks,
+      admission,
+      garbageCollector: !flags.standalone,
+    });
     transport = await startSecureServer({
       bindAddress: flags.bindAddress,
       port: flags.securePort,
@@ -174,8 +276,7 @@ export async function runServer(
       log,
     });
   } catch (error) {
-    await security.close?.();
-    await storage.close();
+    await cleanUp();
     throw error;
   }
   let shuttingDown: Promise<void> | undefined;
@@ -190,11 +291,10 @@ export async function runServer(
       while (api.inFlightCount > 0 && Date.now() < deadline)
         await new Promise((resolve) => setTimeout(resolve, 20));
       await closing;
-      await security.close?.();
-      await storage.close();
+      await cleanUp();
       log.info(0, 'shut down');
     })());
   const kubeconfigPath = security.writeKubeconfig?.(transport.port);
   if (kubeconfigPath) log.info(0, 'standalone mode: kubeconfig written', { kubeconfig: kubeconfigPath });
-  return { api, transport, storage, port: transport.port, kubeconfigPath, shutdown };
+  return { api, transport, storages: opened, port: transport.port, kubeconfigPath, shutdown };
 }

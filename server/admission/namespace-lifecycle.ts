@@ -8,11 +8,7 @@ import {
 } from '@kubernetes/client-node';
 import { errors } from '../api/errors.js';
 import type { Logger } from '../util/logger.js';
-
-/** Decides whether an object may be created in a namespace; throws a Status error if not. */
-export interface CreateAdmission {
-  admitCreate(namespace: string): Promise<void>;
-}
+import type { AdmissionAttributes, AdmissionPlugin } from './admission-plugin.js';
 
 function statusCode(error: unknown): number | undefined {
   const code = (error as { code?: unknown } | undefined)?.code;
@@ -26,7 +22,8 @@ function statusCode(error: unknown): number | undefined {
  * namespaces are watched; one missing from the cache is looked up live before refusing, since
  * the cache may lag a namespace created a moment ago.
  */
-export class NamespaceLifecycle implements CreateAdmission {
+export class NamespaceLifecycle implements AdmissionPlugin {
+  readonly name = 'NamespaceLifecycle';
   private readonly informer: Informer<V1Namespace> & ObjectCache<V1Namespace>;
   private readonly core: CoreV1Api;
 
@@ -52,7 +49,9 @@ export class NamespaceLifecycle implements CreateAdmission {
     await this.informer.stop();
   }
 
-  async admitCreate(namespace: string): Promise<void> {
+  async validate(attributes: AdmissionAttributes): Promise<void> {
+    const namespace = attributes.namespace;
+    if (attributes.operation !== 'CREATE' || !namespace || !attributes.definition.namespaced) return;
     const found = this.informer.get(namespace) ?? (await this.lookup(namespace));
     if (!found) throw errors.notFound({ group: '', resource: 'namespaces' }, namespace);
     if (found.metadata?.deletionTimestamp || found.status?.phase === 'Terminating') {

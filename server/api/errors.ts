@@ -172,6 +172,21 @@ export const errors = {
     new ApiError({ code: 503, reason: 'ServiceUnavailable', message }),
 
   timeout: (message: string): ApiError => new ApiError({ code: 504, reason: 'Timeout', message }),
+
+  /** A read at a resourceVersion the storage has not reached, worded as kube's storage words it. */
+  tooLargeResourceVersion: (requested: string, current: string): ApiError =>
+    new ApiError(
+      {
+        code: 504,
+        reason: 'Timeout',
+        message: `Too large resource version: ${requested}, current: ${current}`,
+        details: {
+          causes: [{ reason: 'ResourceVersionTooLarge', message: 'Too large resource version' }],
+          retryAfterSeconds: 1,
+        },
+      },
+      { 'Retry-After': '1' },
+    ),
 };
 
 export function isApiError(error: unknown): error is ApiError {

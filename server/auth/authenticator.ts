@@ -1,7 +1,7 @@
 import type { ServerRequest } from '../http/exchange.js';
-import type { UserInfo } from '../registry/request-scope.js';
+import type { UserInfo } from '../../api/resource-spec.js';
 
-export type { UserInfo } from '../registry/request-scope.js';
+export type { UserInfo } from '../../api/resource-spec.js';
 
 /**
  * One way of telling who sent a request. `undefined` means "no credentials of my kind here,

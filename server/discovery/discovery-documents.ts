@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import type { ResourceDefinition } from '../resources/resource-definition.js';
+import type { ResourceDefinition } from '../../api/resource-definition.js';
 
 const resourceVerbs = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
-const statusVerbs = ['get', 'patch', 'update'];
+const subresourceVerbs = ['get', 'patch', 'update'];
 
 export interface ServedGroup {
   readonly name: string;
@@ -22,6 +22,17 @@ export function servedGroups(resources: readonly ResourceDefinition[]): ServedGr
     groups.set(resource.group, group);
   }
   return [...groups].map(([name, g]) => ({ name, versions: g.versions, resources: g.resources }));
+}
+
+/** The subresources a resource serves, with the kind each answers with. */
+function subresourcesOf(
+  r: ResourceDefinition,
+  version: string,
+): { name: string; group: string; version: string; kind: string }[] {
+  return [
+    ...(r.subresources.status ? [{ name: 'status', group: r.group, version, kind: r.kind }] : []),
+    ...(r.subresources.scale ? [{ name: 'scale', group: 'autoscaling', version: 'v1', kind: 'Scale' }] : []),
+  ];
 }
 
 function storageVersionHash(resource: ResourceDefinition): string {
@@ -55,17 +66,14 @@ export function apiResourceList(group: ServedGroup, version: string): Record<str
         ...(r.categories?.length ? { categories: r.categories } : {}),
         storageVersionHash: storageVersionHash(r),
       },
-      ...(r.statusSubresource
-        ? [
-            {
-              name: `${r.plural}/status`,
-              singularName: '',
-              namespaced: r.namespaced,
-              kind: r.kind,
-              verbs: statusVerbs,
-            },
-          ]
-        : []),
+      ...subresourcesOf(r, version).map((sub) => ({
+        name: `${r.plural}/${sub.name}`,
+        singularName: '',
+        namespaced: r.namespaced,
+        ...(sub.group !== r.group ? { group: sub.group, version: sub.version } : {}),
+        kind: sub.kind,
+        verbs: subresourceVerbs,
+      })),
     ]);
   return { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: `${group.name}/${version}`, resources };
 }
@@ -96,8 +104,14 @@ export function apiGroupDiscoveryList(
               verbs: resourceVerbs,
               ...(r.shortNames?.length ? { shortNames: r.shortNames } : {}),
               ...(r.categories?.length ? { categories: r.categories } : {}),
-              ...(r.statusSubresource
-                ? { subresources: [{ subresource: 'status', responseKind, verbs: statusVerbs }] }
+              ...(r.subresources.status || r.subresources.scale
+                ? {
+                    subresources: subresourcesOf(r, version).map((sub) => ({
+                      subresource: sub.name,
+                      responseKind: { group: sub.group, version: sub.version, kind: sub.kind },
+                      verbs: subresourceVerbs,
+                    })),
+                  }
                 : {}),
             };
           }),

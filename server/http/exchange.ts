@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2';
 import type { RequestInfo } from './request-info.js';
-import type { UserInfo } from '../registry/request-scope.js';
+import type { UserInfo } from '../../api/resource-spec.js';
 
 export type ServerRequest = IncomingMessage | Http2ServerRequest;
 export type ServerResponseLike = ServerResponse | Http2ServerResponse;

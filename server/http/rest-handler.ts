@@ -1,8 +1,11 @@
 import { errors } from '../api/errors.js';
 import type { KubeList, KubeObject } from '../../api/types.js';
-import type { ResourceVersion } from '../resources/resource-definition.js';
+import type { ResourceDefinition, ResourceVersion } from '../../api/resource-definition.js';
+import type { UserInfo } from '../../api/resource-spec.js';
 import type { FieldValidation, RequestScope } from '../registry/request-scope.js';
-import type { DeleteOptions, ListQuery, Store } from '../registry/store.js';
+import type { DeleteOptions, ListQuery, Store, Subresource, WatchQuery } from '../registry/store.js';
+import { applyScale, scaleSchema, toScale } from '../registry/scale.js';
+import { decodeObject } from './object-decoder.js';
 import {
   toPartialObjectMetadata,
   toPartialObjectMetadataList,
@@ -11,6 +14,7 @@ import {
 } from '../registry/representations.js';
 import { applyRequestPatch } from './patch-request.js';
 import {
+  applyPatch,
   managerFromUserAgent,
   patchTypeForContentType,
   validatePatchOptions,
@@ -25,6 +29,9 @@ import { writeObject } from './response.js';
 import type { WatchHandler } from './watch-handler.js';
 import { isMutating } from './request-info.js';
 import { validateListOptions } from './list-options.js';
+
+/** Who a request is when no authenticator said (never reached with authentication on). */
+const anonymous: UserInfo = { name: 'system:anonymous', groups: ['system:unauthenticated'] };
 
 function queryParam(url: URL, name: string): string | undefined {
   return url.searchParams.get(name) ?? undefined;
@@ -101,9 +108,9 @@ export class RestHandler {
     if (!store || !version) return false;
     const definition = store.definition;
     if (definition.namespaced === false && info.namespace) throw errors.pathNotFound(info.path);
-    if (info.subresource && !(info.subresource === 'status' && definition.statusSubresource))
-      throw errors.pathNotFound(info.path);
-    if (info.subresource && !['get', 'update', 'patch'].includes(info.verb)) {
+    const subresource = info.subresource ? this.subresource(info.subresource, definition) : undefined;
+    if (info.subresource && !subresource) throw errors.pathNotFound(info.path);
+    if (subresource && !['get', 'update', 'patch'].includes(info.verb)) {
       throw errors.methodNotAllowed(exchange.req.method ?? '', info.path);
     }
     if (info.namespace === undefined && info.name && definition.namespaced)
@@ -115,15 +122,18 @@ export class RestHandler {
       ['create', 'deletecollection'].includes(info.verb)
     )
       throw errors.methodNotAllowed(exchange.req.method ?? '', info.path);
+    if (version.deprecationWarning) exchange.warnings.push(version.deprecationWarning);
     const mutating = isMutating(info);
     const scope: RequestScope = {
       namespace: info.namespace,
       version,
+      user: exchange.user ?? anonymous,
       dryRun: mutating ? dryRun(exchange.url) : false,
       fieldManager: ['create', 'update'].includes(info.verb) ? fieldManager(exchange) : '',
       fieldValidation: mutating ? fieldValidation(exchange.url) : 'Ignore',
       warnings: exchange.warnings,
     };
+    if (subresource === 'scale') return this.scale(exchange, store, scope);
     switch (info.verb) {
       case 'get':
         return this.respondObject(exchange, version, 200, await store.get(scope, info.name));
@@ -132,28 +142,25 @@ export class RestHandler {
         return this.list(exchange, store, scope);
       case 'watch':
         validateListOptions(exchange.url, true);
-        await this.watches.serve(exchange, store, scope, this.listQuery(exchange.url));
+        await this.watches.serve(exchange, store, scope, this.watchQuery(exchange));
         return true;
       case 'create': {
         if (info.name) throw errors.methodNotAllowed('POST', info.path);
         const format = negotiateResponse(exchange.req.headers.accept, false);
         const { object, duplicateFields } = await readObjectBody(exchange);
-        const result = await store.create({ ...scope, duplicateFields }, object as KubeObject);
+        const decoded = decodeObject(definition, scope, object, duplicateFields);
+        const result = await store.create(scope, decoded);
         return this.respondObject(exchange, version, result.code, result.object, format);
       }
       case 'update': {
         const format = negotiateResponse(exchange.req.headers.accept, false);
         const { object, duplicateFields } = await readObjectBody(exchange);
-        const result = await store.update(
-          { ...scope, duplicateFields },
-          info.name,
-          object as KubeObject,
-          info.subresource ? 'status' : undefined,
-        );
+        const decoded = decodeObject(definition, scope, object, duplicateFields);
+        const result = await store.update(scope, info.name, decoded, subresource);
         return this.respondObject(exchange, version, result.code, result.object, format);
       }
       case 'patch':
-        return this.patch(exchange, store, scope, version);
+        return this.patch(exchange, store, scope, version, subresource);
       case 'delete': {
         const format = negotiateResponse(exchange.req.headers.accept, false);
         const { options, dryRun: dry } = await this.deleteOptions(exchange);
@@ -177,12 +184,67 @@ export class RestHandler {
     }
   }
 
-  listQuery(url: URL): ListQuery {
+  private subresource(name: string, definition: ResourceDefinition): Subresource | undefined {
+    if (name === 'status' && definition.subresources.status) return 'status';
+    if (name === 'scale' && definition.subresources.scale) return 'scale';
+    return undefined;
+  }
+
+  /** `/scale`: the object seen and written as an autoscaling/v1 Scale. */
+  private async scale(exchange: Exchange, store: Store, scope: RequestScope): Promise<boolean> {
+    const scale = store.definition.subresources.scale;
+    if (!scale) throw errors.pathNotFound(exchange.info.path);
+    const name = exchange.info.name;
+    if (exchange.info.verb === 'get') {
+      writeObject(exchange, 200, toScale(await store.get(scope, name), scale));
+      return true;
+    }
+    let apply: (live: KubeObject) => KubeObject;
+    if (exchange.info.verb === 'update') {
+      const { object } = await readObjectBody(exchange);
+      apply = (live) => applyScale(live, object, scale);
+    } else {
+      const patchType = patchTypeForContentType(exchange.req.headers['content-type']);
+      if (patchType === 'apply')
+        throw errors.unsupportedMediaType('application/apply-patch+yaml', [
+          'application/json-patch+json',
+          'application/merge-patch+json',
+        ]);
+      const body = await readBody(exchange);
+      apply = (live) =>
+        applyScale(live, applyPatch(patchType, toScale(live, scale), body, scaleSchema), scale);
+    }
+    const result = await store.patch(
+      { ...scope, fieldManager: fieldManager(exchange) },
+      name,
+      (live) => ({ object: apply(live as KubeObject), managedFieldsSet: false }),
+      'scale',
+    );
+    writeObject(exchange, result.code, toScale(result.object, scale));
+    return true;
+  }
+
+  private listQuery(url: URL): ListQuery {
+    const match = queryParam(url, 'resourceVersionMatch');
     return {
       labelSelector: queryParam(url, 'labelSelector'),
       fieldSelector: queryParam(url, 'fieldSelector'),
       limit: integerParam(url, 'limit'),
       continue: queryParam(url, 'continue') || undefined,
+      resourceVersion: queryParam(url, 'resourceVersion') || undefined,
+      resourceVersionMatch: match === 'Exact' || match === 'NotOlderThan' ? match : undefined,
+    };
+  }
+
+  private watchQuery(exchange: Exchange): WatchQuery {
+    const url = exchange.url;
+    const initial = url.searchParams.get('sendInitialEvents');
+    return {
+      labelSelector: queryParam(url, 'labelSelector'),
+      fieldSelector: queryParam(url, 'fieldSelector'),
+      ...(exchange.info.name ? { name: exchange.info.name } : {}),
+      resourceVersion: queryParam(url, 'resourceVersion'),
+      ...(initial === null ? {} : { sendInitialEvents: initial === 'true' || initial === '1' }),
     };
   }
 
@@ -197,6 +259,7 @@ export class RestHandler {
     store: Store,
     scope: RequestScope,
     version: ResourceVersion,
+    subresource: Subresource | undefined,
   ): Promise<boolean> {
     const format = negotiateResponse(exchange.req.headers.accept, false);
     const patchType = patchTypeForContentType(exchange.req.headers['content-type']);
@@ -211,28 +274,28 @@ export class RestHandler {
         // Malformed: the patch itself answers 400.
       }
     }
-    const applyScope: RequestScope = {
-      ...scope,
-      fieldManager: fieldManager(exchange, patchType),
-      duplicateFields,
-    };
-    const subresource = exchange.info.subresource ? 'status' : undefined;
+    const patchScope: RequestScope = { ...scope, fieldManager: fieldManager(exchange, patchType) };
     const result = await store.patch(
-      applyScope,
+      patchScope,
       exchange.info.name,
-      (live) =>
-        applyRequestPatch({
+      (live) => {
+        const patched = applyRequestPatch({
           patchType,
           body,
           live,
-          scope: applyScope,
+          scope: patchScope,
           force: queryParam(exchange.url, 'force') === 'true',
           ref: store.ref,
           kind: store.definition.kind,
           resetFields: resetFieldsFor(store.definition, subresource),
           name: exchange.info.name,
-          subresource,
-        }),
+          subresource: subresource === 'status' ? 'status' : undefined,
+        });
+        return {
+          ...patched,
+          object: decodeObject(store.definition, patchScope, patched.object, duplicateFields),
+        };
+      },
       subresource,
       patchType === 'apply',
     );

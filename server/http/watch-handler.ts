@@ -1,12 +1,9 @@
 import { once } from 'node:events';
 import { errors, isApiError } from '../api/errors.js';
 import type { KubeObject, WatchEvent } from '../../api/types.js';
-import { FieldSelector } from '../registry/field-selector.js';
-import { LabelSelector } from '../registry/label-selector.js';
 import type { RequestScope } from '../registry/request-scope.js';
 import { toPartialObjectMetadata, toTable } from '../registry/representations.js';
-import type { ListQuery, Store } from '../registry/store.js';
-import { isStorageError, type StorageEvent } from '../../api/storage.js';
+import type { Store, WatchQuery } from '../registry/store.js';
 import { writeChunk, type Exchange } from './exchange.js';
 import { parseAccept } from './media-type.js';
 import type { ServerMetrics } from './metrics.js';
@@ -56,18 +53,10 @@ export class WatchHandler {
     private readonly metrics: ServerMetrics,
   ) {}
 
-  async serve(exchange: Exchange, store: Store, scope: RequestScope, query: ListQuery): Promise<void> {
+  async serve(exchange: Exchange, store: Store, scope: RequestScope, query: WatchQuery): Promise<void> {
     const url = exchange.url;
     const { shape, metaVersion } = eventShape(exchange.req.headers.accept);
-    const labels = LabelSelector.parse(query.labelSelector);
-    const fieldSelector = exchange.info.name
-      ? [query.fieldSelector, `metadata.name=${exchange.info.name}`].filter(Boolean).join(',')
-      : query.fieldSelector;
-    const fields = FieldSelector.parse(fieldSelector);
-    const matches = (o: KubeObject | undefined): boolean =>
-      !!o && labels.matches(o.metadata.labels) && fields.matches(o);
-    const resourceVersion = url.searchParams.get('resourceVersion') ?? undefined;
-    const sendInitialEvents = booleanParam(url, 'sendInitialEvents');
+    const sendInitialEvents = query.sendInitialEvents;
     const allowBookmarks = booleanParam(url, 'allowWatchBookmarks') === true;
     if (
       sendInitialEvents !== undefined &&
@@ -139,26 +128,16 @@ export class WatchHandler {
       if ('flushHeaders' in res && typeof res.flushHeaders === 'function') res.flushHeaders();
     };
 
-    let lastResourceVersion = resourceVersion ?? '0';
+    let lastResourceVersion = query.resourceVersion ?? '0';
     let bookmarkTimer: NodeJS.Timeout | undefined;
     try {
-      let from = resourceVersion;
-      const initial =
-        sendInitialEvents ??
-        (resourceVersion === undefined || resourceVersion === '0' || resourceVersion === '');
-      let initialObjects: KubeObject[] = [];
-      if (initial) {
-        const list = await store.list(scope, { labelSelector: query.labelSelector, fieldSelector });
-        initialObjects = list.items;
-        from = list.metadata.resourceVersion;
-        lastResourceVersion = from ?? '0';
-      }
-      // Open the upstream watch before answering, so a too-old version is a clean 410 event, not a hang.
-      const events = store.watchStorage(scope.namespace, from, controller.signal)[Symbol.asyncIterator]();
-      const firstEvent = events.next();
+      // Opened before answering, so a too-old version is a clean 410 event, not a hang.
+      const watch = await store.watch(scope, query, controller.signal);
+      lastResourceVersion = watch.startResourceVersion;
+      const firstEvent = watch.events.next();
       firstEvent.catch(() => undefined);
       writeHeaders();
-      for (const object of initialObjects) await send({ type: 'ADDED', object: render(object) });
+      for (const object of watch.initial) await send({ type: 'ADDED', object: render(object) });
       if (sendInitialEvents) await send(bookmark(lastResourceVersion, true));
       if (allowBookmarks) {
         bookmarkTimer = setInterval(
@@ -167,22 +146,17 @@ export class WatchHandler {
           this.settings.bookmarkIntervalMs,
         );
       }
-      for (let next = await firstEvent; !next.done; next = await events.next()) {
+      for (let next = await firstEvent; !next.done; next = await watch.events.next()) {
         const event = next.value;
         lastResourceVersion = event.resourceVersion;
-        const type = this.transition(event, matches);
-        if (type) await send({ type, object: render(store.toRequestVersion(event.object, scope.version)) });
+        if (event.object) await send({ type: event.type, object: render(event.object) });
       }
     } catch (error) {
       if (!controller.signal.aborted) {
-        const status = isStorageError(error, 'Expired')
-          ? errors.gone(`too old resource version: ${resourceVersion} (${lastResourceVersion})`).status
-          : isApiError(error)
-            ? error.status
-            : undefined;
-        if (!status) throw error;
+        // Before the stream starts (bad selectors, say) the answer is a plain Status response.
+        if (!isApiError(error) || !headersWritten) throw error;
         writeHeaders();
-        await send({ type: 'ERROR', object: status });
+        await send({ type: 'ERROR', object: error.status });
       }
     } finally {
       clearTimeout(timer);
@@ -192,20 +166,6 @@ export class WatchHandler {
       this.metrics.watches.dec(labelsForMetric);
       if (!res.writableEnded) res.end();
     }
-  }
-
-  /** Selector-aware event types: an object that stops matching is DELETED for this watcher, one that starts is ADDED. */
-  private transition(
-    event: StorageEvent,
-    matches: (o: KubeObject | undefined) => boolean,
-  ): WatchEvent['type'] | undefined {
-    const now = matches(event.object);
-    if (event.type !== 'MODIFIED') return now ? event.type : undefined;
-    const before = event.previous === undefined ? now : matches(event.previous);
-    if (now && before) return 'MODIFIED';
-    if (now) return 'ADDED';
-    if (before) return 'DELETED';
-    return undefined;
   }
 
   private defaultTimeoutSeconds(): number {

@@ -1,5 +1,5 @@
 import { typeMetaProperties, type JSONSchema } from '../../api/json-schema.js';
-import type { ResourceDefinition } from '../resources/resource-definition.js';
+import type { ResourceDefinition } from '../../api/resource-definition.js';
 import { metaNames, metaSchemas } from './meta-schemas.js';
 
 type Ref = (name: string) => string;
@@ -245,7 +245,7 @@ function resourcePaths(resource: ResourceDefinition, version: string): PathSet[]
       ],
     },
   ];
-  if (resource.statusSubresource)
+  if (resource.subresources.status)
     paths.push({
       path: `${base}/{name}/status`,
       pathParameters: [nameParam, ...nsParam],

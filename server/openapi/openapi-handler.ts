@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { errors } from '../api/errors.js';
-import type { ResourceDefinition } from '../resources/resource-definition.js';
+import type { ResourceDefinition } from '../../api/resource-definition.js';
 import { endResponse, type Exchange } from '../http/exchange.js';
 import { parseAccept } from '../http/media-type.js';
 import { writeObject } from '../http/response.js';

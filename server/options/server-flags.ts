@@ -1,4 +1,4 @@
-import { parseGoDuration } from '../util/duration.js';
+import { parseGoDuration } from '../../api/go-duration.js';
 import { flagTypes, parseFlags } from './flag-parser.js';
 
 const { string, integer, boolean, stringList, duration } = flagTypes;
@@ -173,6 +173,16 @@ export const serverFlagSpecs = {
     'requestheader-extra-headers-prefix',
     [],
     'List of request header prefixes to inspect. X-Remote-Extra- is suggested.',
+  ),
+  resourceDefinitions: stringList(
+    'resource-definitions',
+    [],
+    'JSON files of declarative resource definitions (ResourceDefinitionList) to serve besides the built-in resources; a bad file stops the server at startup.',
+  ),
+  disableAdmissionPlugins: stringList(
+    'disable-admission-plugins',
+    [],
+    'Admission plugins to turn off, e.g. NamespaceLifecycle.',
   ),
   standalone: boolean(
     'standalone',

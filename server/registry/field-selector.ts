@@ -1,48 +1,50 @@
-import { errors } from '../api/errors.js';
+import type { SelectableField } from '../../api/resource-definition.js';
 import type { KubeObject } from '../../api/types.js';
+import { errors } from '../api/errors.js';
 
 interface FieldRequirement {
-  readonly field: string;
-  readonly value: string;
+  readonly value: (object: KubeObject) => string | undefined;
+  readonly expected: string;
   readonly equals: boolean;
 }
 
-/** The fields every custom resource can be selected by, as kube-apiserver allows for CRs. */
-const selectableFields: Readonly<Record<string, (object: KubeObject) => string>> = {
-  'metadata.name': (o) => o.metadata.name ?? '',
-  'metadata.namespace': (o) => o.metadata.namespace ?? '',
-};
+/** Every custom resource can be selected by name and namespace, as kube-apiserver allows for CRs. */
+const metadataFields: readonly SelectableField[] = [
+  { field: 'metadata.name', value: (o) => o.metadata.name ?? '' },
+  { field: 'metadata.namespace', value: (o) => o.metadata.namespace ?? '' },
+];
 
-/** A parsed `fieldSelector`: `metadata.name=x`, `metadata.namespace!=y`, joined by commas. */
+/**
+ * A parsed `fieldSelector` (`metadata.name=x,spec.color!=red`) over the fields a version makes
+ * selectable. Field names are looked up in a Map, so `toString` or `__proto__` is an unknown
+ * field like any other, never a property of some object.
+ */
 export class FieldSelector {
   private constructor(private readonly requirements: readonly FieldRequirement[]) {}
 
   static readonly everything = new FieldSelector([]);
 
-  static parse(text: string | undefined): FieldSelector {
+  static parse(text: string | undefined, selectable: readonly SelectableField[] = []): FieldSelector {
     if (!text || text.trim() === '') return FieldSelector.everything;
+    const fields = new Map([...metadataFields, ...selectable].map((f) => [f.field, f]));
     return new FieldSelector(
       text.split(',').map((part) => {
         const match = /^\s*([^=!\s]+)\s*(==|=|!=)\s*(.*?)\s*$/.exec(part);
         if (!match)
           throw errors.badRequest(`invalid field selector: "${part}": expected field=value or field!=value`);
-        const [, field, op, value] = match;
-        if (!selectableFields[field]) {
+        const [, name, op, expected] = match;
+        const field = fields.get(name);
+        if (!field) {
           throw errors.badRequest(
-            `"${field}" is not a known field selector: only "metadata.name", "metadata.namespace"`,
+            `"${name}" is not a known field selector: only ${[...fields.keys()].map((f) => `"${f}"`).join(', ')}`,
           );
         }
-        return { field, value, equals: op !== '!=' };
+        return { value: field.value, expected, equals: op !== '!=' };
       }),
     );
   }
 
-  /** The single name this selector pins, if any: lets a list read one key instead of scanning. */
-  get requiredName(): string | undefined {
-    return this.requirements.find((r) => r.field === 'metadata.name' && r.equals)?.value;
-  }
-
   matches(object: KubeObject): boolean {
-    return this.requirements.every((r) => (selectableFields[r.field](object) === r.value) === r.equals);
+    return this.requirements.every((r) => ((r.value(object) ?? '') === r.expected) === r.equals);
   }
 }

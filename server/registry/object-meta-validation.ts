@@ -1,4 +1,4 @@
-import { OBJECT_META_SCHEMA } from '../api/object-meta-schema.js';
+import { OBJECT_META_SCHEMA } from '../../api/object-meta-schema.js';
 import type { ObjectMeta, StatusCause } from '../../api/types.js';
 
 const dns1123LabelPattern = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ResourceRef } from '../api/errors.js';
 import type { KubeObject } from '../../api/types.js';
-import type { ResourceDefinition } from '../resources/resource-definition.js';
+import type { ResourceDefinition } from '../../api/resource-definition.js';
 import { copyObject } from './object-copy.js';
 import { updateManagedFields } from './patch/index.js';
 import type { RequestScope } from './request-scope.js';
@@ -37,7 +37,7 @@ export class ObjectWriter {
     delete meta.deletionTimestamp;
     delete meta.deletionGracePeriodSeconds;
     // With a status subresource, status is written only through /status (kube drops it on create).
-    if (this.definition.statusSubresource) delete object.status;
+    if (this.definition.subresources.status) delete object.status;
     if (managedFieldsSet) return object;
     return this.withManagedFields(scope, undefined, object, undefined);
   }
@@ -50,7 +50,7 @@ export class ObjectWriter {
     managedFieldsSet: boolean,
   ): KubeObject {
     let object = copyObject(incoming);
-    if (this.definition.statusSubresource) {
+    if (this.definition.subresources.status) {
       if (subresource === 'status') {
         // Only status changes through /status; metadata and spec stay as they are.
         object = {
@@ -102,6 +102,6 @@ export function resetFieldsFor(
   definition: ResourceDefinition,
   subresource: Subresource | undefined,
 ): string[][] {
-  if (!definition.statusSubresource) return [];
+  if (!definition.subresources.status) return [];
   return subresource === 'status' ? [['spec']] : [['status']];
 }

@@ -1,5 +1,5 @@
 import type { KubeList, KubeObject } from '../../api/types.js';
-import type { ResourceVersion } from '../resources/resource-definition.js';
+import type { ResourceVersion } from '../../api/resource-definition.js';
 import { humanDuration } from '../util/duration.js';
 
 /** Options of a Table response (`includeObject` of meta/v1 TableOptions). */

@@ -1,13 +1,7 @@
-import type { ResourceVersion } from '../resources/resource-definition.js';
+import type { ResourceVersion } from '../../api/resource-definition.js';
+import type { UserInfo } from '../../api/resource-spec.js';
 
 export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
-
-export interface UserInfo {
-  readonly name: string;
-  readonly uid?: string;
-  readonly groups: readonly string[];
-  readonly extra?: Readonly<Record<string, readonly string[]>>;
-}
 
 /** What the REST handler tells the store about one request, beyond its body. */
 export interface RequestScope {
@@ -15,11 +9,11 @@ export interface RequestScope {
   readonly namespace?: string;
   /** The API version the client speaks; objects come in and go out in it. */
   readonly version: ResourceVersion;
+  /** Who asks; strategy hooks and admission plugins see it. */
+  readonly user: UserInfo;
   readonly dryRun: boolean;
   readonly fieldManager: string;
   readonly fieldValidation: FieldValidation;
-  /** Fields the request body set twice (the last one counts), reported as fieldValidation says. */
-  readonly duplicateFields?: readonly string[];
   /** Collected into `Warning` response headers. */
   readonly warnings: string[];
 }

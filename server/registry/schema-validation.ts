@@ -1,11 +1,8 @@
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import addFormatsModule from 'ajv-formats';
+import type { ErrorObject, ValidateFunction } from 'ajv';
+import { compileSchema } from '../../api/schema-compiler.js';
 import type { JSONSchema } from '../../api/json-schema.js';
 import type { KubeObject, StatusCause } from '../../api/types.js';
 import { knownObjectMetaFields } from './object-meta-validation.js';
-
-// ajv-formats ships CommonJS with a default export that NodeNext sees one level down.
-const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
 
 type Json = unknown;
 
@@ -122,6 +119,32 @@ export function pruneUnknownFields(object: KubeObject, schema: JSONSchema): stri
   return unknown;
 }
 
+/**
+ * Fills the schema's `default`s where the object has no value, as kube-apiserver defaults custom
+ * resources on decode: in objects that exist, in every list item and map value. Defaults are
+ * copied, so objects never share them.
+ */
+export function applySchemaDefaults(object: KubeObject, schema: JSONSchema): void {
+  const walk = (value: Json, at: JSONSchema | undefined): void => {
+    if (!at) return;
+    if (Array.isArray(value)) {
+      for (const item of value) walk(item, at.items);
+      return;
+    }
+    if (!isPlainObject(value)) return;
+    for (const [key, child] of Object.entries(at.properties ?? {})) {
+      if (!Object.prototype.hasOwnProperty.call(value, key)) {
+        if (child.default === undefined) continue;
+        value[key] = structuredClone(child.default);
+      }
+      walk(value[key], child);
+    }
+    if (typeof at.additionalProperties === 'object')
+      for (const item of Object.values(value)) walk(item, at.additionalProperties);
+  };
+  walk(object, schema);
+}
+
 /** Sets and map lists must not repeat an element or a key: checked from the schema's list types. */
 function listUniquenessCauses(object: Json, schema: JSONSchema): StatusCause[] {
   const causes: StatusCause[] = [];
@@ -168,15 +191,7 @@ export class SchemaValidator {
   private readonly validateFunction: ValidateFunction;
 
   constructor(private readonly schema: JSONSchema) {
-    const ajv = new Ajv({
-      allErrors: true,
-      useDefaults: true,
-      strict: false,
-      coerceTypes: false,
-      validateFormats: true,
-    });
-    addFormats(ajv);
-    this.validateFunction = ajv.compile(schema);
+    this.validateFunction = compileSchema(schema);
   }
 
   validate(object: KubeObject): StatusCause[] {

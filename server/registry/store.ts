@@ -1,62 +1,115 @@
-import { errors, isApiError, type ResourceRef } from '../api/errors.js';
+import type { ResourceDefinition, ResourceVersion } from '../../api/resource-definition.js';
+import type { RequestContext } from '../../api/resource-spec.js';
+import type { Storage } from '../../api/storage.js';
+import { storageKey } from '../../api/storage-key.js';
 import type { KubeList, KubeObject, StatusCause } from '../../api/types.js';
-import type { ResourceDefinition, ResourceVersion } from '../resources/resource-definition.js';
-import { isStorageError, type Storage, type StorageEvent } from '../../api/storage.js';
+import { AdmissionChain } from '../admission/admission-chain.js';
+import type { AdmissionAttributes } from '../admission/admission-plugin.js';
+import { errors, isApiError, type ResourceRef } from '../api/errors.js';
 import { decodeContinue, encodeContinue } from './continue-token.js';
 import { FieldSelector } from './field-selector.js';
 import { LabelSelector } from './label-selector.js';
 import { generateName } from './name-generation.js';
-import { validateObjectMeta, validateObjectMetaUpdate } from './object-meta-validation.js';
 import { copyObject, deepEqual, sameStoredState } from './object-copy.js';
-import type { RequestScope } from './request-scope.js';
-import type { CreateAdmission } from '../admission/namespace-lifecycle.js';
-import { pruneUnknownFields, SchemaValidator } from './schema-validation.js';
+import { validateObjectMeta, validateObjectMetaUpdate } from './object-meta-validation.js';
 import { ObjectWriter } from './object-writer.js';
-import type { ListQuery, DeleteOptions, DeleteResult, WriteResult, Subresource } from './store-types.js';
+import type { RequestScope } from './request-scope.js';
+import { SchemaValidator } from './schema-validation.js';
+import { STALE_OBJECT_MESSAGE, statusForStorageError } from './storage-errors.js';
+import type {
+  DeleteOptions,
+  DeleteResult,
+  ListQuery,
+  StoreWatch,
+  Subresource,
+  WatchQuery,
+  WriteResult,
+} from './store-types.js';
+import { watchEvents } from './store-watch.js';
 
-export type { ListQuery, DeleteOptions, DeleteResult, WriteResult, Subresource } from './store-types.js';
+export type {
+  DeleteOptions,
+  DeleteResult,
+  ListQuery,
+  StoreWatch,
+  StoreWatchEvent,
+  Subresource,
+  WatchQuery,
+  WriteResult,
+} from './store-types.js';
 
-/** How many optimistic-concurrency retries a patch makes before answering 409 like kube. */
-const patchRetries = 5;
+/**
+ * How many times a write that lost an optimistic-concurrency race (or a generated name that
+ * collided) is tried again before the client gets the 409, as kube's store retries.
+ */
+const raceRetries = 5;
+
+/** How long a list at a resourceVersion newer than the storage's waits for it, as kube's cache waits. */
+const tooLargeResourceVersionWaitMs = 3000;
+
+export interface StoreOptions {
+  /** Prefix of every storage key (`/registry` for etcd, as kube-apiserver uses). @default '' */
+  readonly keyRoot?: string;
+  /** The admission plugins every write passes. @default - none */
+  readonly admission?: AdmissionChain;
+  /**
+   * Whether a garbage collector (kube-controller-manager's) removes the `foregroundDeletion` and
+   * `orphan` finalizers that Foreground and Orphan deletes add. Without one (standalone mode)
+   * those deletes complete at once, with a warning, instead of waiting forever.
+   * @default true
+   */
+  readonly garbageCollector?: boolean;
+  readonly clock?: () => Date;
+}
 
 /**
  * The generic store: every resource's CRUD, list and watch, driven by its ResourceDefinition
- * and backed by any Storage. The equivalent of k8s.io/apiserver's registry/generic Store.
+ * and backed by any Storage. The equivalent of k8s.io/apiserver's registry/generic Store: objects
+ * arrive decoded (by the HTTP layer), pass mutating admission, the generic and the resource's
+ * own preparation, schema, CEL and strategy validation, validating admission, and storage.
  */
 export class Store {
   readonly ref: ResourceRef;
   private readonly validators = new Map<string, SchemaValidator>();
   private readonly writer: ObjectWriter;
+  private readonly keyRoot: string;
+  private readonly admission: AdmissionChain;
+  private readonly garbageCollector: boolean;
+  private readonly storageVersion: ResourceVersion;
 
   constructor(
     readonly definition: ResourceDefinition,
     private readonly storage: Storage,
-    private readonly keyRoot: string,
-    private readonly admission?: CreateAdmission,
-    clock: () => Date = () => new Date(),
+    options: StoreOptions = {},
   ) {
     this.ref = { group: definition.group, resource: definition.plural };
+    this.keyRoot = options.keyRoot ?? '';
+    this.admission = options.admission ?? AdmissionChain.empty;
+    this.garbageCollector = options.garbageCollector ?? true;
     for (const version of definition.versions)
       this.validators.set(version.name, new SchemaValidator(version.schema));
-    this.writer = new ObjectWriter(definition, this.ref, clock);
+    const storageVersion = definition.versions.find((v) => v.name === definition.storageVersion);
+    if (!storageVersion)
+      throw new Error(`${definition.kind}: storage version ${definition.storageVersion} is missing`);
+    this.storageVersion = storageVersion;
+    this.writer = new ObjectWriter(definition, this.ref, options.clock ?? (() => new Date()));
   }
 
+  /** The key prefix of a collection: the resource's, or one namespace of it. */
   collectionKey(namespace: string | undefined): string {
-    const base = `${this.keyRoot}/${this.definition.group}/${this.definition.plural}/`;
-    return namespace && this.definition.namespaced ? `${base}${namespace}/` : base;
+    const { group, plural, namespaced } = this.definition;
+    return storageKey({ root: this.keyRoot, group, plural, namespace: namespaced ? namespace : undefined });
   }
 
   private objectKey(namespace: string | undefined, name: string): string {
-    return `${this.collectionKey(namespace)}${name}`;
-  }
-
-  private storageVersion(): ResourceVersion {
-    const version = this.definition.versions.find((v) => v.name === this.definition.storageVersion);
-    if (!version)
-      throw new Error(
-        `${this.definition.kind}: storage version ${this.definition.storageVersion} is not served`,
-      );
-    return version;
+    const { group, plural, namespaced } = this.definition;
+    return storageKey({
+      root: this.keyRoot,
+      group,
+      plural,
+      namespace: namespaced ? namespace : undefined,
+      name,
+    });
   }
 
   /** Converts a stored object into the version the client speaks. */
@@ -69,34 +122,45 @@ export class Store {
     };
   }
 
+  private toStorageVersion(object: KubeObject, version: ResourceVersion): KubeObject {
+    const stored = this.storageVersion.fromStorage(version.toStorage(copyObject(object)));
+    stored.apiVersion = `${this.definition.group}/${this.definition.storageVersion}`;
+    stored.kind = this.definition.kind;
+    return stored;
+  }
+
   async get(scope: RequestScope, name: string): Promise<KubeObject> {
     const stored = await this.read(scope.namespace, name);
     return this.toRequestVersion(stored, scope.version);
   }
 
   private async read(namespace: string | undefined, name: string): Promise<KubeObject> {
-    const stored = await this.storageCall(() => this.storage.get(this.objectKey(namespace, name)), name);
+    const stored = await this.call(() => this.storage.get(this.objectKey(namespace, name)), name);
     if (!stored) throw errors.notFound(this.ref, name);
     return stored;
   }
 
   async list(scope: RequestScope, query: ListQuery): Promise<KubeList> {
     const labels = LabelSelector.parse(query.labelSelector);
-    const fields = FieldSelector.parse(query.fieldSelector);
+    const fields = FieldSelector.parse(query.fieldSelector, scope.version.selectableFields);
     const prefix = this.collectionKey(scope.namespace);
     const limit = query.limit && query.limit > 0 ? query.limit : 0;
     const position = query.continue ? decodeContinue(query.continue, prefix) : undefined;
     const matches = (o: KubeObject): boolean => labels.matches(o.metadata.labels) && fields.matches(o);
+    let readAt = position?.resourceVersion;
+    if (!position && query.resourceVersion && query.resourceVersion !== '0') {
+      if (query.resourceVersionMatch === 'Exact') readAt = query.resourceVersion;
+      else await this.waitForResourceVersion(query.resourceVersion);
+    }
 
     const items: KubeObject[] = [];
     let startAfter = position?.startAfter;
-    let readAt = position?.resourceVersion;
     let continueKey: string | undefined;
     let remaining: number | undefined;
     // Selectors filter after reading, so keep reading pages until the limit is filled, as kube does.
     for (;;) {
       const want = limit ? limit - items.length : 0;
-      const page = await this.storageCall(
+      const page = await this.call(
         () => this.storage.list(prefix, { limit: want, startAfter, resourceVersion: readAt }),
         '',
         query.continue !== undefined,
@@ -123,32 +187,96 @@ export class Store {
     };
   }
 
-  async create(scope: RequestScope, body: KubeObject): Promise<WriteResult> {
-    const incoming = this.decode(scope, body);
-    if (!incoming.metadata.name && incoming.metadata.generateName) {
-      incoming.metadata.name = generateName(incoming.metadata.generateName);
-    }
-    const stored = this.admitCreate(scope, incoming);
-    return this.persistCreate(scope, stored);
-  }
-
-  private admitCreate(scope: RequestScope, incoming: KubeObject, managedFieldsSet = false): KubeObject {
-    const prepared = this.writer.prepareCreate(scope, incoming, managedFieldsSet);
-    return this.toStorage(scope, prepared);
-  }
-
-  private async persistCreate(scope: RequestScope, stored: KubeObject): Promise<WriteResult> {
-    const name = stored.metadata.name ?? '';
-    if (this.definition.namespaced && scope.namespace) await this.admission?.admitCreate(scope.namespace);
-    if (scope.dryRun) {
-      const existing = await this.storageCall(
-        () => this.storage.get(this.objectKey(scope.namespace, name)),
-        name,
+  /**
+   * A list at `resourceVersion` (NotOlderThan) must not answer older: wait a moment for the
+   * storage to reach it, then answer 504 as kube-apiserver does for a version it has not seen.
+   */
+  private async waitForResourceVersion(resourceVersion: string): Promise<void> {
+    const wanted = Number(resourceVersion);
+    if (!Number.isSafeInteger(wanted) || wanted < 0)
+      throw errors.badRequest(
+        `resourceVersion: invalid value "${resourceVersion}": must be a non-negative integer`,
       );
-      if (existing) throw errors.alreadyExists(this.ref, name);
-      return { object: this.toRequestVersion(stored, scope.version), code: 201 };
+    const deadline = Date.now() + tooLargeResourceVersionWaitMs;
+    for (;;) {
+      const current = Number(await this.call(() => this.storage.currentResourceVersion(), ''));
+      if (current >= wanted) return;
+      if (Date.now() >= deadline) throw errors.tooLargeResourceVersion(resourceVersion, String(current));
+      await new Promise((resolve) => setTimeout(resolve, 100));
     }
-    const created = await this.storageCall(
+  }
+
+  /**
+   * Opens a watch: the current state first when asked (as ADDED events), then every change,
+   * filtered by the selectors (an object that stops matching is DELETED for this watcher, one
+   * that starts is ADDED) and converted to the client's version. Storage failures, the upstream
+   * watch's included, arrive as Status errors.
+   */
+  async watch(scope: RequestScope, query: WatchQuery, signal: AbortSignal): Promise<StoreWatch> {
+    const labels = LabelSelector.parse(query.labelSelector);
+    const fields = FieldSelector.parse(query.fieldSelector, scope.version.selectableFields);
+    const matches = (o: KubeObject | undefined): boolean =>
+      !!o &&
+      labels.matches(o.metadata.labels) &&
+      fields.matches(o) &&
+      (!query.name || o.metadata.name === query.name);
+    const rv = query.resourceVersion;
+    const initial = query.sendInitialEvents ?? (rv === undefined || rv === '0' || rv === '');
+    let from = rv;
+    let initialObjects: KubeObject[] = [];
+    if (initial) {
+      const list = await this.list(scope, {
+        labelSelector: query.labelSelector,
+        fieldSelector: query.fieldSelector,
+      });
+      initialObjects = list.items.filter((o) => !query.name || o.metadata.name === query.name);
+      from = list.metadata.resourceVersion;
+    }
+    const upstream = this.storage.watch(this.collectionKey(scope.namespace), from, signal);
+    return {
+      initial: initialObjects,
+      startResourceVersion: from ?? '0',
+      events: watchEvents(upstream, {
+        matches,
+        convert: (o) => this.toRequestVersion(o, scope.version),
+        mapError: (error) => statusForStorageError(error, this.ref, '', { resourceVersion: rv }),
+      }),
+    };
+  }
+
+  async create(scope: RequestScope, incoming: KubeObject): Promise<WriteResult> {
+    for (let attempt = 0; ; attempt++) {
+      const object = copyObject(incoming);
+      const generated = !object.metadata.name && !!object.metadata.generateName;
+      if (generated) object.metadata.name = generateName(object.metadata.generateName ?? '');
+      try {
+        return await this.createObject(scope, object, false);
+      } catch (error) {
+        // A generated name that is taken is the server's problem, not the client's: try another.
+        const collided = generated && isApiError(error) && error.reason === 'AlreadyExists';
+        if (!collided || attempt >= raceRetries) throw error;
+      }
+    }
+  }
+
+  private async createObject(
+    scope: RequestScope,
+    incoming: KubeObject,
+    managedFieldsSet: boolean,
+  ): Promise<WriteResult> {
+    const name = incoming.metadata.name ?? '';
+    const admitted =
+      (await this.admission.admit(this.attributes(scope, 'CREATE', name, incoming))) ?? incoming;
+    const prepared = this.writer.prepareCreate(scope, admitted, managedFieldsSet);
+    const stored = this.prepareForStorage(scope, prepared, undefined, undefined);
+    const result = this.toRequestVersion(stored, scope.version);
+    await this.admission.validate(this.attributes(scope, 'CREATE', name, result));
+    if (scope.dryRun) {
+      const existing = await this.call(() => this.storage.get(this.objectKey(scope.namespace, name)), name);
+      if (existing) throw errors.alreadyExists(this.ref, name);
+      return { object: result, code: 201 };
+    }
+    const created = await this.call(
       () => this.storage.create(this.objectKey(scope.namespace, name), stored),
       name,
     );
@@ -158,16 +286,10 @@ export class Store {
   async update(
     scope: RequestScope,
     name: string,
-    body: KubeObject,
+    incoming: KubeObject,
     subresource?: Subresource,
   ): Promise<WriteResult> {
-    const incoming = this.decode(scope, body);
-    if (incoming.metadata.name !== undefined && incoming.metadata.name !== name) {
-      throw errors.badRequest(
-        `the name of the object (${incoming.metadata.name}) does not match the name on the URL (${name})`,
-      );
-    }
-    incoming.metadata.name = name;
+    this.checkName(incoming, name);
     const old = await this.read(scope.namespace, name);
     const expected = incoming.metadata.resourceVersion;
     if (!expected) {
@@ -180,9 +302,13 @@ export class Store {
       ]);
     }
     if (expected !== old.metadata.resourceVersion) throw this.staleConflict(name);
-    return this.admitAndPersistUpdate(scope, name, old, incoming, subresource);
+    return this.updateObject(scope, name, old, incoming, subresource, false);
   }
 
+  /**
+   * Reads the object, applies `apply` to it (in the client's version) and writes the result,
+   * reading and applying again when another write won the race, as kube's patcher does.
+   */
   async patch(
     scope: RequestScope,
     name: string,
@@ -191,58 +317,64 @@ export class Store {
     createIfMissing = false,
   ): Promise<WriteResult> {
     for (let attempt = 0; ; attempt++) {
-      const old = await this.storageCall(() => this.storage.get(this.objectKey(scope.namespace, name)), name);
+      const old = await this.call(() => this.storage.get(this.objectKey(scope.namespace, name)), name);
       if (!old && !createIfMissing) throw errors.notFound(this.ref, name);
       const live = old ? this.toRequestVersion(old, scope.version) : undefined;
-      const { object: patched, managedFieldsSet } = apply(live);
-      const incoming = this.decode(scope, patched);
-      if (incoming.metadata.name !== undefined && incoming.metadata.name !== name) {
-        throw errors.badRequest(
-          `the name of the object (${incoming.metadata.name}) does not match the name on the URL (${name})`,
-        );
-      }
-      incoming.metadata.name = name;
+      const { object: incoming, managedFieldsSet } = apply(live);
+      this.checkName(incoming, name);
       // The patch applies to what was read, whose resourceVersion it carries; a different one can only
       // come from the patch itself, and is the client's precondition.
       if (
         old &&
         incoming.metadata.resourceVersion &&
         incoming.metadata.resourceVersion !== old.metadata.resourceVersion
-      ) {
+      )
         throw this.staleConflict(name);
-      }
       try {
-        if (!old) return await this.persistCreate(scope, this.admitCreate(scope, incoming, managedFieldsSet));
-        return await this.admitAndPersistUpdate(scope, name, old, incoming, subresource, managedFieldsSet);
+        if (!old) return await this.createObject(scope, incoming, managedFieldsSet);
+        return await this.updateObject(scope, name, old, incoming, subresource, managedFieldsSet);
       } catch (error) {
-        // Lost a race: another write changed the object, or (apply) created it first. Read again and
-        // reapply, as kube does; a resourceVersion in the patch then fails the check above.
+        // Lost a race: another write changed the object, or (apply) created it first.
         const raced =
           isApiError(error) && (error.reason === 'Conflict' || (error.reason === 'AlreadyExists' && !old));
-        if (!raced || attempt >= patchRetries) throw error;
+        if (!raced || attempt >= raceRetries) throw error;
       }
     }
   }
 
-  private async admitAndPersistUpdate(
+  private checkName(incoming: KubeObject, name: string): void {
+    if (incoming.metadata.name !== undefined && incoming.metadata.name !== name) {
+      throw errors.badRequest(
+        `the name of the object (${incoming.metadata.name}) does not match the name on the URL (${name})`,
+      );
+    }
+    incoming.metadata.name = name;
+  }
+
+  private async updateObject(
     scope: RequestScope,
     name: string,
     old: KubeObject,
     incoming: KubeObject,
     subresource: Subresource | undefined,
-    managedFieldsSet = false,
+    managedFieldsSet: boolean,
   ): Promise<WriteResult> {
     const live = this.toRequestVersion(old, scope.version);
-    const prepared = this.writer.prepareUpdate(scope, incoming, live, subresource, managedFieldsSet);
-    const stored = this.toStorage(scope, prepared, old);
+    const admitted =
+      (await this.admission.admit(this.attributes(scope, 'UPDATE', name, incoming, live, subresource))) ??
+      incoming;
+    const prepared = this.writer.prepareUpdate(scope, admitted, live, subresource, managedFieldsSet);
+    const stored = this.prepareForStorage(scope, prepared, old, subresource);
     stored.metadata.generation =
       (old.metadata.generation ?? 1) + (this.sameGenerationContent(stored, old) ? 0 : 1);
-    if (sameStoredState(stored, old)) return { object: this.toRequestVersion(old, scope.version), code: 200 };
+    if (sameStoredState(stored, old)) return { object: live, code: 200 };
+    const result = this.toRequestVersion(stored, scope.version);
+    await this.admission.validate(this.attributes(scope, 'UPDATE', name, result, live, subresource));
+    if (scope.dryRun) return { object: result, code: 200 };
     const key = this.objectKey(scope.namespace, name);
-    if (scope.dryRun) return { object: this.toRequestVersion(stored, scope.version), code: 200 };
     const finishedDeleting =
       stored.metadata.deletionTimestamp && (stored.metadata.finalizers ?? []).length === 0;
-    const written = await this.storageCall(
+    const written = await this.call(
       () =>
         finishedDeleting
           ? this.storage.delete(key, old.metadata.resourceVersion)
@@ -253,13 +385,105 @@ export class Store {
   }
 
   /**
+   * Turns a prepared object (client's version) into the stored form: the strategy's defaults and
+   * preparation on the storage version, then object meta, schema and CEL rules in the client's
+   * version and the strategy's validation in the storage version, as kube's BeforeCreate and
+   * BeforeUpdate do. Warnings go to the response.
+   */
+  private prepareForStorage(
+    scope: RequestScope,
+    prepared: KubeObject,
+    old: KubeObject | undefined,
+    subresource: Subresource | undefined,
+  ): KubeObject {
+    const strategy = this.definition.strategy;
+    const context = this.context(scope, old ? 'UPDATE' : 'CREATE', subresource);
+    const stored = this.toStorageVersion(prepared, scope.version);
+    let checked = prepared;
+    const prepare = old ? strategy.prepareForUpdate : strategy.prepareForCreate;
+    if (strategy.default || prepare) {
+      strategy.default?.(stored, context);
+      if (old) strategy.prepareForUpdate?.(stored, old, context);
+      else strategy.prepareForCreate?.(stored, context);
+      checked = this.toRequestVersion(stored, scope.version);
+    }
+    const name = checked.metadata.name ?? checked.metadata.generateName ?? '';
+    const causes: StatusCause[] = [...validateObjectMeta(checked.metadata, this.definition.namespaced)];
+    if (old) causes.push(...validateObjectMetaUpdate(checked.metadata, old.metadata));
+    causes.push(...(this.validators.get(scope.version.name)?.validate(checked) ?? []));
+    if (!scope.version.rules.empty) {
+      const oldInVersion = old ? this.toRequestVersion(old, scope.version) : undefined;
+      causes.push(...scope.version.rules.validate(checked, oldInVersion));
+    }
+    if (causes.length > 0) throw errors.invalid(this.definition.kind, this.definition.group, name, causes);
+    const semantic = old
+      ? strategy.validateUpdate?.(stored, old, context)
+      : strategy.validateCreate?.(stored, context);
+    if (semantic && semantic.length > 0)
+      throw errors.invalid(this.definition.kind, this.definition.group, name, semantic);
+    const warnings = old
+      ? strategy.warningsOnUpdate?.(stored, old, context)
+      : strategy.warningsOnCreate?.(stored, context);
+    scope.warnings.push(...(warnings ?? []));
+    return stored;
+  }
+
+  private context(
+    scope: RequestScope,
+    operation: RequestContext['operation'],
+    subresource?: Subresource,
+  ): RequestContext {
+    return {
+      user: scope.user,
+      operation,
+      dryRun: scope.dryRun,
+      ...(scope.namespace !== undefined && this.definition.namespaced ? { namespace: scope.namespace } : {}),
+      ...(subresource ? { subresource } : {}),
+    };
+  }
+
+  private attributes(
+    scope: RequestScope,
+    operation: AdmissionAttributes['operation'],
+    name: string,
+    object: KubeObject | undefined,
+    oldObject?: KubeObject,
+    subresource?: Subresource,
+  ): AdmissionAttributes {
+    const { group, plural, kind, namespaced } = this.definition;
+    const version = scope.version.name;
+    const optionsKind =
+      operation === 'CREATE' ? 'CreateOptions' : operation === 'UPDATE' ? 'UpdateOptions' : 'DeleteOptions';
+    return {
+      operation,
+      definition: this.definition,
+      resource: { group, version, resource: plural },
+      ...(subresource ? { subresource } : {}),
+      kind: { group, version, kind },
+      name,
+      ...(namespaced && scope.namespace !== undefined ? { namespace: scope.namespace } : {}),
+      ...(object ? { object } : {}),
+      ...(oldObject ? { oldObject } : {}),
+      user: scope.user,
+      dryRun: scope.dryRun,
+      options: {
+        apiVersion: 'meta.k8s.io/v1',
+        kind: optionsKind,
+        ...(scope.dryRun ? { dryRun: ['All'] } : {}),
+        ...(operation !== 'DELETE' && scope.fieldManager ? { fieldManager: scope.fieldManager } : {}),
+      },
+      warnings: scope.warnings,
+    };
+  }
+
+  /**
    * Whether a write leaves what generation counts alone: everything but metadata, and but status
    * when status has its own subresource (kube's custom resource strategy counts the same way).
    */
   private sameGenerationContent(a: KubeObject, b: KubeObject): boolean {
     const content = (o: KubeObject): Record<string, unknown> => {
       const { metadata: _metadata, status, ...rest } = o;
-      return this.definition.statusSubresource ? rest : { ...rest, status };
+      return this.definition.subresources.status ? rest : { ...rest, status };
     };
     return deepEqual(copyObject(content(a)), copyObject(content(b)));
   }
@@ -274,7 +498,7 @@ export class Store {
         return await this.deleteExisting(scope, name, old, options);
       } catch (error) {
         const raced = isApiError(error) && error.reason === 'Conflict';
-        if (!raced || attempt >= patchRetries) throw error;
+        if (!raced || attempt >= raceRetries) throw error;
       }
     }
   }
@@ -303,8 +527,12 @@ export class Store {
     old: KubeObject,
     options: DeleteOptions,
   ): Promise<DeleteResult> {
+    const live = this.toRequestVersion(old, scope.version);
+    const attributes = this.attributes(scope, 'DELETE', name, undefined, live);
+    await this.admission.admit(attributes);
+    await this.admission.validate(attributes);
     const key = this.objectKey(scope.namespace, name);
-    const finalizers = this.finalizersForDeletion(old, options);
+    const finalizers = this.finalizersForDeletion(scope, old, options);
     if (finalizers.length > 0) {
       // The object stays, marked for deletion, until its finalizers are removed.
       const marked = copyObject(old);
@@ -318,7 +546,7 @@ export class Store {
       marked.metadata.deletionGracePeriodSeconds ??= 0;
       if (scope.dryRun || deepEqual(marked, old))
         return { object: this.toRequestVersion(marked, scope.version), deleted: false };
-      const written = await this.storageCall(
+      const written = await this.call(
         () => this.storage.update(key, marked, old.metadata.resourceVersion ?? ''),
         name,
       );
@@ -326,23 +554,24 @@ export class Store {
     }
     // Custom resources answer a finished delete with the deleted object (kube's CR store sets
     // ReturnDeletedObject), whose resourceVersion is the deletion's.
-    if (scope.dryRun) return { object: this.toRequestVersion(old, scope.version), deleted: true };
-    const deleted = await this.storageCall(
-      () => this.storage.delete(key, old.metadata.resourceVersion),
-      name,
-    );
+    if (scope.dryRun) return { object: live, deleted: true };
+    const deleted = await this.call(() => this.storage.delete(key, old.metadata.resourceVersion), name);
     return { object: this.toRequestVersion(deleted, scope.version), deleted: true };
   }
 
   /** Foreground and orphan deletion hand the object to the garbage collector through finalizers, as kube does. */
-  private finalizersForDeletion(object: KubeObject, options: DeleteOptions): string[] {
+  private finalizersForDeletion(scope: RequestScope, object: KubeObject, options: DeleteOptions): string[] {
     const finalizers = [...(object.metadata.finalizers ?? [])];
     const policy = options.propagationPolicy ?? (options.orphanDependents ? 'Orphan' : undefined);
-    const add = (finalizer: string): void => {
-      if (!finalizers.includes(finalizer)) finalizers.push(finalizer);
-    };
-    if (policy === 'Foreground') add('foregroundDeletion');
-    if (policy === 'Orphan') add('orphan');
+    if (policy !== 'Foreground' && policy !== 'Orphan') return finalizers;
+    if (!this.garbageCollector) {
+      scope.warnings.push(
+        `propagationPolicy ${policy} needs a garbage collector, and this server runs without a cluster: deleted without waiting for dependents`,
+      );
+      return finalizers;
+    }
+    const finalizer = policy === 'Foreground' ? 'foregroundDeletion' : 'orphan';
+    if (!finalizers.includes(finalizer)) finalizers.push(finalizer);
     return finalizers;
   }
 
@@ -360,106 +589,16 @@ export class Store {
     return { ...listed, metadata: { resourceVersion: listed.metadata.resourceVersion } };
   }
 
-  /** Storage events for a collection, after `fromResourceVersion`; the watch handler filters and converts them. */
-  watchStorage(
-    namespace: string | undefined,
-    fromResourceVersion: string | undefined,
-    signal: AbortSignal,
-  ): AsyncIterable<StorageEvent> {
-    return this.storage.watch(this.collectionKey(namespace), fromResourceVersion, signal);
-  }
-
-  /** Strips and checks what a client sent: type meta, namespace, unknown fields, schema and defaults. */
-  private decode(scope: RequestScope, body: KubeObject): KubeObject {
-    const object = copyObject(body);
-    const expectedApiVersion = `${this.definition.group}/${scope.version.name}`;
-    if (object.apiVersion !== undefined && object.apiVersion !== expectedApiVersion) {
-      throw errors.badRequest(
-        `the API version in the data (${String(object.apiVersion)}) does not match the expected API version (${expectedApiVersion})`,
-      );
-    }
-    if (object.kind !== undefined && object.kind !== this.definition.kind) {
-      throw errors.badRequest(
-        `the kind in the data (${String(object.kind)}) does not match the expected kind (${this.definition.kind})`,
-      );
-    }
-    object.apiVersion = expectedApiVersion;
-    object.kind = this.definition.kind;
-    if (object.metadata === null || typeof object.metadata !== 'object' || Array.isArray(object.metadata)) {
-      if (object.metadata !== undefined) throw errors.badRequest('metadata must be an object');
-      object.metadata = {};
-    }
-    if (this.definition.namespaced) {
-      if (object.metadata.namespace && scope.namespace && object.metadata.namespace !== scope.namespace) {
-        throw errors.badRequest(
-          'the namespace of the provided object does not match the namespace sent on the request',
-        );
-      }
-      if (!scope.namespace)
-        throw errors.badRequest(`${this.definition.kind} is namespaced: a namespace is required`);
-      object.metadata.namespace = scope.namespace;
-    }
-    const problems = [
-      ...(scope.duplicateFields ?? []).map((f) => `duplicate field "${f}"`),
-      ...pruneUnknownFields(object, scope.version.schema).map((f) => `unknown field "${f}"`),
-    ];
-    if (problems.length > 0) {
-      if (scope.fieldValidation === 'Strict')
-        throw errors.badRequest(`strict decoding error: ${problems.join(', ')}`);
-      if (scope.fieldValidation === 'Warn') scope.warnings.push(...problems);
-    }
-    return object;
-  }
-
-  /** Schema validation in the client's version, then conversion and the resource's own rules in storage form. */
-  private toStorage(scope: RequestScope, prepared: KubeObject, old?: KubeObject): KubeObject {
-    const name = prepared.metadata.name ?? prepared.metadata.generateName ?? '';
-    const causes: StatusCause[] = [...validateObjectMeta(prepared.metadata, this.definition.namespaced)];
-    if (old) causes.push(...validateObjectMetaUpdate(prepared.metadata, old.metadata));
-    causes.push(...(this.validators.get(scope.version.name)?.validate(prepared) ?? []));
-    if (causes.length > 0) throw errors.invalid(this.definition.kind, this.definition.group, name, causes);
-    const stored = this.storageVersion().toStorage(scope.version.toStorage(copyObject(prepared)));
-    stored.apiVersion = `${this.definition.group}/${this.definition.storageVersion}`;
-    const semantic = this.definition.strategy.validate(stored, old);
-    if (semantic.length > 0)
-      throw errors.invalid(this.definition.kind, this.definition.group, name, semantic);
-    scope.warnings.push(...(this.definition.strategy.warnings?.(stored, old) ?? []));
-    return stored;
-  }
-
   private staleConflict(name: string): Error {
-    return errors.conflict(
-      this.ref,
-      name,
-      'the object has been modified; please apply your changes to the latest version and try again',
-    );
+    return errors.conflict(this.ref, name, STALE_OBJECT_MESSAGE);
   }
 
-  /** Runs a storage call, mapping backend failures to the Status errors kube-apiserver returns. */
-  private async storageCall<T>(call: () => Promise<T>, name: string, continuing = false): Promise<T> {
+  /** Runs a storage call, answering its failures with the Status errors kube-apiserver returns. */
+  private async call<T>(call: () => Promise<T>, name: string, continuing = false): Promise<T> {
     try {
       return await call();
     } catch (error) {
-      if (isApiError(error)) throw error;
-      if (!isStorageError(error)) throw error;
-      switch (error.code) {
-        case 'NotFound':
-          throw errors.notFound(this.ref, name);
-        case 'KeyExists':
-          throw errors.alreadyExists(this.ref, name);
-        case 'Conflict':
-          throw this.staleConflict(name);
-        case 'Expired':
-          throw errors.gone(
-            continuing
-              ? 'The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter.'
-              : `too old resource version: ${error.message}`,
-          );
-        case 'Timeout':
-          throw errors.timeout(`storage did not answer in time: ${error.message}`);
-        case 'Unavailable':
-          throw errors.serviceUnavailable(`storage is unavailable: ${error.message}`);
-      }
+      throw statusForStorageError(error, this.ref, name, { continuing });
     }
   }
 }

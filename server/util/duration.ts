@@ -1,32 +1,3 @@
-const unitMs: Record<string, number> = {
-  ns: 1e-6,
-  us: 1e-3,
-  µs: 1e-3,
-  ms: 1,
-  s: 1000,
-  m: 60_000,
-  h: 3_600_000,
-};
-
-const durationPart = /([0-9]+(?:\.[0-9]+)?)(ns|us|µs|ms|s|m|h)/gy;
-
-/** Parses a Go duration (`1m30s`, `500ms`, `0`) into milliseconds; undefined if malformed. */
-export function parseGoDuration(text: string): number | undefined {
-  if (text === '0') return 0;
-  const negative = text.startsWith('-');
-  const body = negative || text.startsWith('+') ? text.slice(1) : text;
-  if (body === '') return undefined;
-  durationPart.lastIndex = 0;
-  let total = 0;
-  let consumed = 0;
-  for (let match = durationPart.exec(body); match; match = durationPart.exec(body)) {
-    total += Number(match[1]) * unitMs[match[2]];
-    consumed = durationPart.lastIndex;
-  }
-  if (consumed !== body.length) return undefined;
-  return negative ? -total : total;
-}
-
 /** Formats an age the way kubectl does (`5s`, `3m`, `2d4h`, `400d`), for Table date cells. */
 export function humanDuration(ms: number): string {
   const seconds = Math.floor(ms / 1000);

@@ -72,6 +72,6 @@ export {
   validatePatchOptions,
   validateWriteOptions,
 } from './patch-options.js';
-export { OBJECT_META_SCHEMA } from '../../api/object-meta-schema.js';
+export { OBJECT_META_SCHEMA } from '../../../api/object-meta-schema.js';
 export { parseApplyPatchBody, serverSideApply, type ServerSideApplyArgs } from './server-side-apply.js';
 export { applyStrategicMergePatch } from './strategic-merge-patch.js';

@@ -1,5 +1,5 @@
 import type { JSONSchema } from '../../../api/json-schema.js';
-import { OBJECT_META_SCHEMA } from '../../api/object-meta-schema.js';
+import { OBJECT_META_SCHEMA } from '../../../api/object-meta-schema.js';
 import type { JsonValue } from './json-value.js';
 
 /**

@@ -12,7 +12,7 @@ class BrokenReads extends MemoryStorage {
 describe('unexpected failures', () => {
   let t: TestServer;
   beforeAll(async () => {
-    t = await startTestServer({ overrides: { storage: new BrokenReads() } });
+    t = await startTestServer({ serve: { storage: new BrokenReads() } });
   });
   afterAll(async () => t.stop());
 

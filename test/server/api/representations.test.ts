@@ -39,9 +39,10 @@ describe('representations: Table, PartialObjectMetadata, YAML', () => {
       ['Source', 0],
       ['Metrics', 0],
       ['Interval', 0],
+      ['Ready', 0],
       ['Last Collected', 0],
       ['Age', 0],
-      ['Samples', 1],
+      ['Values', 1],
       ['Generation', 1],
     ]);
     const row = table.rows[0];
@@ -51,8 +52,10 @@ describe('representations: Table, PartialObjectMetadata, YAML', () => {
       'cpu_usage,memory_usage,request_count',
       '1m',
     ]);
-    expect(row.cells[4]).toMatch(/^(119|120|121|122)s$|^2m/);
-    expect(row.cells[6]).toBe(2);
+    expect(row.cells[4]).toBe('<none>');
+    expect(row.cells[5]).toMatch(/^(119|120|121|122)s$|^2m/);
+    expect(row.cells[7]).toBe('cpu_usage=0.4,memory_usage=120');
+    expect(row.cells[8]).toBe(1);
     expect(row.object).toMatchObject({ kind: 'PartialObjectMetadata', metadata: { name: 'tabled' } });
   });
 

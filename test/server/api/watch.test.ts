@@ -5,7 +5,7 @@ const collection = '/apis/metrics.example.com/v1/namespaces/watched/metricsnapsh
 describe('watch', () => {
   let t: TestServer;
   beforeAll(async () => {
-    t = await startTestServer({ overrides: { bookmarkIntervalMs: 200 } });
+    t = await startTestServer({ serve: { bookmarkIntervalMs: 200 } });
     await t.request('POST', collection, { body: seedSnapshot('existing', 'watched') });
   });
   afterAll(async () => t.stop());
@@ -120,7 +120,7 @@ describe('watch from a compacted resourceVersion', () => {
   let t: TestServer;
   beforeAll(async () => {
     const { MemoryStorage } = await import('../../../server/storage/memory-storage.js');
-    t = await startTestServer({ overrides: { storage: new MemoryStorage({ historySize: 5 }) } });
+    t = await startTestServer({ serve: { storage: new MemoryStorage({ historySize: 5 }) } });
   });
   afterAll(async () => t.stop());
 

@@ -23,7 +23,7 @@ describe('@kubernetes/client-node against the server', () => {
   let kc: k8s.KubeConfig;
   let custom: k8s.CustomObjectsApi;
   beforeAll(async () => {
-    t = await startTestServer({ overrides: { storage: new MemoryStorage({ historySize: 5 }) } });
+    t = await startTestServer({ serve: { storage: new MemoryStorage({ historySize: 5 }) } });
     kc = new k8s.KubeConfig();
     kc.loadFromFile(t.kubeconfigPath);
     custom = kc.makeApiClient(k8s.CustomObjectsApi);

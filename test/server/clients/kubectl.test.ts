@@ -37,9 +37,9 @@ describe('kubectl against the standalone server', () => {
       'metricsnapshot.metrics.example.com/app-metrics created',
     );
     const table = await kubectl('get', 'metricsnapshots');
-    expect(table).toMatch(/^NAME\s+SOURCE\s+METRICS\s+INTERVAL\s+LAST COLLECTED\s+AGE\n/);
+    expect(table).toMatch(/^NAME\s+SOURCE\s+METRICS\s+INTERVAL\s+READY\s+LAST COLLECTED\s+AGE\n/);
     expect(table).toMatch(
-      /app-metrics\s+prometheus\s+cpu_usage,memory_usage,request_count\s+1m\s+<none>\s+\d+s/,
+      /app-metrics\s+prometheus\s+cpu_usage,memory_usage,request_count\s+1m\s+<none>\s+<none>\s+\d+s/,
     );
     const yaml = await kubectl('get', 'metricsnapshot', 'app-metrics', '-o', 'yaml');
     expect(yaml).toContain('kind: MetricSnapshot');
@@ -106,7 +106,7 @@ describe('kubectl against the standalone server', () => {
 
   test('-o wide shows the extra columns; --chunk-size pages through a long list', async () => {
     expect(await kubectl('get', 'msnap', '-o', 'wide')).toMatch(
-      /^NAME\s+SOURCE\s+METRICS\s+INTERVAL\s+LAST COLLECTED\s+AGE\s+SAMPLES\s+GENERATION\n/,
+      /^NAME\s+SOURCE\s+METRICS\s+INTERVAL\s+READY\s+LAST COLLECTED\s+AGE\s+VALUES\s+GENERATION\n/,
     );
     const many = Array.from({ length: 12 }, (_, i) => seedManifest.replace('app-metrics', `chunk-${i}`)).join(
       '---\n',

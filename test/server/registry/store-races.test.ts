@@ -1,7 +1,7 @@
 import type { KubeObject } from '../../../api/types.js';
 import type { RequestScope } from '../../../server/registry/request-scope.js';
 import { Store } from '../../../server/registry/store.js';
-import { metricSnapshotResource } from '../../../server/resources/metricsnapshot/index.js';
+import { metricSnapshot } from '../../../resources/metricsnapshot/index.js';
 import { MemoryStorage } from '../../../server/storage/memory-storage.js';
 
 /** Memory storage that lets a test slip another writer's change in just before a write. */
@@ -30,10 +30,11 @@ class RacingStorage extends MemoryStorage {
   }
 }
 
-const version = metricSnapshotResource.versions.find((v) => v.name === 'v1')!;
+const version = metricSnapshot.versions.find((v) => v.name === 'v1')!;
 const scope = (fieldManager = 'test'): RequestScope => ({
   namespace: 'default',
   version,
+  user: { name: 'tester', groups: ['system:masters'] },
   dryRun: false,
   fieldManager,
   fieldValidation: 'Strict',
@@ -42,7 +43,7 @@ const scope = (fieldManager = 'test'): RequestScope => ({
 const snapshot = (name: string, finalizers?: string[]): KubeObject => ({
   apiVersion: 'metrics.example.com/v1',
   kind: 'MetricSnapshot',
-  metadata: { name, ...(finalizers ? { finalizers } : {}) },
+  metadata: { name, namespace: 'default', ...(finalizers ? { finalizers } : {}) },
   spec: { source: 'prometheus', metrics: ['up'], interval: '1m' },
 });
 
@@ -51,7 +52,7 @@ describe('Store writes that race another writer', () => {
   let store: Store;
   beforeEach(() => {
     storage = new RacingStorage();
-    store = new Store(metricSnapshotResource, storage, '/registry');
+    store = new Store(metricSnapshot, storage, { keyRoot: '/registry' });
   });
   afterEach(async () => storage.close());
 
@@ -94,7 +95,7 @@ describe('Store writes that race another writer', () => {
     storage.beforeNextWrite = async () => {
       await store.create(scope('other'), {
         ...snapshot('contended'),
-        metadata: { name: 'contended', labels: { by: 'other' } },
+        metadata: { name: 'contended', namespace: 'default', labels: { by: 'other' } },
       });
     };
     const result = await store.patch(

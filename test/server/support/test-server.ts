@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { Agent, request as httpsRequest } from 'node:https';
 import { parse as parseYaml } from 'yaml';
 import { parseServerFlags } from '../../../server/options/server-flags.js';
-import { runServer, type RunningApiServer, type RunOverrides } from '../../../server/server-runner.js';
+import { metricSnapshot } from '../../../resources/metricsnapshot/index.js';
+import { startApiServer, type RunningApiServer, type ServeOptions } from '../../../server/server-runner.js';
 import { MemoryStorage } from '../../../server/storage/memory-storage.js';
 import { silentLogger } from '../../../server/util/logger.js';
 
@@ -54,7 +55,7 @@ interface KubeconfigFile {
  * kubeconfig), with in-memory storage unless the test asks for the embedded database.
  */
 export async function startTestServer(
-  options: { args?: string[]; storage?: 'memory' | 'sqlite'; overrides?: RunOverrides } = {},
+  options: { args?: string[]; storage?: 'memory' | 'sqlite'; serve?: Partial<ServeOptions> } = {},
 ): Promise<TestServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'aggregated-apiserver-test-'));
   const flags = parseServerFlags([
@@ -65,7 +66,11 @@ export async function startTestServer(
     ...(options.args ?? []),
   ]);
   const storage = options.storage === 'sqlite' ? undefined : new MemoryStorage();
-  const server = await runServer(flags, silentLogger, { storage, ...options.overrides });
+  const server = await startApiServer(flags, silentLogger, {
+    resources: [metricSnapshot],
+    storage,
+    ...options.serve,
+  });
   const kubeconfigPath = server.kubeconfigPath ?? '';
   const config = parseYaml(readFileSync(kubeconfigPath, 'utf8')) as KubeconfigFile;
   const decode = (b64: string): string => Buffer.from(b64, 'base64').toString('utf8');
@@ -183,6 +188,8 @@ export async function startTestServer(
     request,
     stop: async () => {
       await server.shutdown();
+      // A storage given for every resource is the caller's to close.
+      await (options.serve?.storage ?? storage)?.close();
       agent.destroy();
       anonymousAgent.destroy();
       rmSync(dataDir, { recursive: true, force: true });

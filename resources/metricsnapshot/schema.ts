@@ -1,11 +1,43 @@
-import { typeMetaProperties, type JSONSchema } from '../../../api/json-schema.js';
+import type { JSONSchema } from '../../api/index.js';
 
-/** Prometheus metric names: what a collector can actually ask for. */
-const metricNamePattern = '^[a-zA-Z_:][a-zA-Z0-9_:]*$';
 /** Go durations as kube users write them (`30s`, `1m`, `1h30m`), positive. */
 const intervalPattern = '^([0-9]+(\\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$';
 
-const metricName: JSONSchema = { type: 'string', pattern: metricNamePattern, minLength: 1, maxLength: 200 };
+/** A metric name (`up`) or a PromQL expression that yields one number (`sum(rate(http_requests_total[5m]))`). */
+const metric: JSONSchema = { type: 'string', minLength: 1, maxLength: 1024 };
+
+/** metav1.Condition, as every Kubernetes API reports conditions. */
+const conditions: JSONSchema = {
+  type: 'array',
+  description:
+    "The latest observations of the snapshot's state; Ready says whether the last collection succeeded.",
+  'x-kubernetes-list-type': 'map',
+  'x-kubernetes-list-map-keys': ['type'],
+  items: {
+    type: 'object',
+    required: ['type', 'status', 'lastTransitionTime', 'reason', 'message'],
+    properties: {
+      type: { type: 'string', maxLength: 316, description: 'The type of the condition, e.g. Ready.' },
+      status: { type: 'string', enum: ['True', 'False', 'Unknown'], description: 'True, False or Unknown.' },
+      observedGeneration: {
+        type: 'integer',
+        minimum: 0,
+        description: 'The generation the condition was set for.',
+      },
+      lastTransitionTime: {
+        type: 'string',
+        format: 'date-time',
+        description: 'When the status last changed.',
+      },
+      reason: { type: 'string', maxLength: 1024, description: 'A CamelCase reason for the last transition.' },
+      message: {
+        type: 'string',
+        maxLength: 32768,
+        description: 'A human-readable message about the transition.',
+      },
+    },
+  },
+};
 
 const description = 'MetricSnapshot is a snapshot of named metrics collected from a source at an interval.';
 
@@ -22,8 +54,6 @@ function metricSnapshotSchema(
     description,
     required: ['spec'],
     properties: {
-      ...typeMetaProperties,
-      metadata: { type: 'object', description: "Standard object's metadata." },
       spec: {
         type: 'object',
         description: 'What to collect, from where, and how often.',
@@ -37,10 +67,11 @@ function metricSnapshotSchema(
           },
           [metricListField]: {
             type: 'array',
-            description: 'Names of the metrics to collect.',
+            description:
+              'The metrics to collect: metric names or PromQL expressions that yield one number each.',
             minItems: 1,
             maxItems: 100,
-            items: metricName,
+            items: metric,
             'x-kubernetes-list-type': 'set',
           },
           interval: {
@@ -60,6 +91,7 @@ function metricSnapshotSchema(
             format: 'date-time',
             description: 'When the data was last collected.',
           },
+          conditions,
           ...collectedValues,
         },
       },
@@ -90,7 +122,7 @@ export const v1beta1Schema = metricSnapshotSchema('metricNames', {
     items: {
       type: 'object',
       required: ['metric', 'value'],
-      properties: { metric: metricName, value: { type: 'number' } },
+      properties: { metric, value: { type: 'number' } },
     },
   },
 });

@@ -1,4 +1,4 @@
-import type { JSONSchema } from '../../api/json-schema.js';
+import type { JSONSchema } from './json-schema.js';
 
 /**
  * ObjectMeta as kube-apiserver merges it, whatever the resource's own schema says about

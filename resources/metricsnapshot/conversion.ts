@@ -1,4 +1,4 @@
-import type { KubeObject } from '../../../api/types.js';
+import type { KubeObject } from '../../api/index.js';
 
 interface V1beta1Sample {
   metric: string;
@@ -18,19 +18,15 @@ function renameKey(
   to: string,
   convert: (value: unknown) => unknown = (v) => v,
 ): Fields {
-  const result: Fields = {};
-  for (const [key, value] of Object.entries(fields)) {
-    if (key === from) result[to] = convert(value);
-    else result[key] = value;
-  }
-  return result;
+  return Object.fromEntries(
+    Object.entries(fields).map(([key, value]) => (key === from ? [to, convert(value)] : [key, value])),
+  );
 }
 
 function samplesToData(samples: unknown): unknown {
   if (!Array.isArray(samples)) return samples;
-  const data: Record<string, number> = {};
-  for (const sample of samples as V1beta1Sample[]) data[sample.metric] = sample.value;
-  return data;
+  // fromEntries defines own properties, so a metric named like `__proto__` stays a metric.
+  return Object.fromEntries((samples as V1beta1Sample[]).map((sample) => [sample.metric, sample.value]));
 }
 
 function dataToSamples(data: unknown): unknown {
