@@ -3,10 +3,16 @@ import type { CompiledRules } from '../resource-definition.js';
 import { optionalOf, type CelTy } from './cel-type.js';
 import type { Variable } from './checker.js';
 import { compileExpression, type CompiledExpression } from './compile-expression.js';
-import { costErrorMessage, staticEstimatedCostLimit, staticEstimatedCRDCostLimit } from './cost-limits.js';
+import {
+  costErrorMessage,
+  perCallLimit,
+  runtimeCostBudget,
+  staticEstimatedCostLimit,
+  staticEstimatedCRDCostLimit,
+} from './cost-limits.js';
 import { goQuote, type FieldErrorReason } from './field-error.js';
 import { resolveFieldPath } from './field-path.js';
-import { RuleValidator, type RuleNode, type CompiledRule } from './rule-validator.js';
+import { RuleValidator, type CompiledRule, type RuleNode, type RuntimeLimits } from './rule-validator.js';
 import { maxRequestSizeBytes, schemaType } from './schema-type.js';
 
 const supportedReasons: readonly FieldErrorReason[] = [
@@ -261,9 +267,12 @@ class RuleCompiler {
  * CustomResourceDefinition: each rule type checked against its node's schema, its worst-case
  * cost estimated and bounded, its message expression, reason and field path checked. Every
  * problem is reported, each with where it is. The rules compile into a validator only when
- * there is no problem.
+ * there is no problem. `limits` lowers the runtime limits (tests; kube's own tests do the same).
  */
-export function compileValidationRules(schema: JSONSchema): { rules: CompiledRules; problems: string[] } {
+export function compileValidationRules(
+  schema: JSONSchema,
+  limits: Partial<RuntimeLimits> = {},
+): { rules: CompiledRules; problems: string[] } {
   const compiler = new RuleCompiler();
   const root = compiler.compileNode(schema, {
     path: '',
@@ -276,5 +285,9 @@ export function compileValidationRules(schema: JSONSchema): { rules: CompiledRul
       `Forbidden: ${costErrorMessage('total CRD cost', compiler.totalCost, staticEstimatedCRDCostLimit)}`,
     );
   const usable = compiler.problems.length === 0 ? root : undefined;
-  return { rules: new RuleValidator(usable), problems: compiler.problems };
+  const runtimeLimits: RuntimeLimits = {
+    perCallLimit: limits.perCallLimit ?? perCallLimit,
+    runtimeCostBudget: limits.runtimeCostBudget ?? runtimeCostBudget,
+  };
+  return { rules: new RuleValidator(usable, runtimeLimits), problems: compiler.problems };
 }

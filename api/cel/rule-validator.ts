@@ -30,6 +30,14 @@ export interface RuleNode {
   readonly additionalProperties?: RuleNode;
 }
 
+/** The runtime cost limits; kube's values unless a test lowers them. */
+export interface RuntimeLimits {
+  /** @default 1_000_000 (kube's PerCallLimit) */
+  readonly perCallLimit: number;
+  /** @default 10_000_000 (kube's RuntimeCELCostBudget) */
+  readonly runtimeCostBudget: number;
+}
+
 type Json = unknown;
 
 function isPlainObject(value: Json): value is Record<string, Json> {
@@ -57,7 +65,11 @@ function ruleErrorString(rule: ValidationRule): string {
  */
 class Validation {
   readonly causes: StatusCause[] = [];
-  private remaining = runtimeCostBudget;
+  private remaining: number;
+
+  constructor(private readonly limits: RuntimeLimits) {
+    this.remaining = limits.runtimeCostBudget;
+  }
 
   invalid(path: FieldPath, schema: JSONSchema, detail: string): void {
     this.causes.push(fieldCause('FieldValueInvalid', path.toString(), schema.type ?? '', detail));
@@ -85,7 +97,7 @@ class Validation {
     expression: CompiledExpression,
     bindings: Record<string, CelInput>,
   ): { result: CelResult; cost: number; exceeded: boolean } {
-    const tracker = new CostTracker(perCallLimit);
+    const tracker = new CostTracker(this.limits.perCallLimit);
     const result = withCostTracker(tracker, () => expression.evaluate(bindings));
     return { result, cost: tracker.used, exceeded: tracker.exceeded };
   }
@@ -218,7 +230,10 @@ function correlatableItems(schema: JSONSchema, old: Json): (item: Json) => Json 
 
 /** The `CompiledRules` of a schema: evaluates its rule tree against an object and its old version. */
 export class RuleValidator implements CompiledRules {
-  constructor(private readonly root: RuleNode | undefined) {}
+  constructor(
+    private readonly root: RuleNode | undefined,
+    private readonly limits: RuntimeLimits = { perCallLimit, runtimeCostBudget },
+  ) {}
 
   get empty(): boolean {
     return this.root === undefined;
@@ -226,7 +241,7 @@ export class RuleValidator implements CompiledRules {
 
   validate(object: unknown, old: unknown): StatusCause[] {
     if (!this.root) return [];
-    const validation = new Validation();
+    const validation = new Validation(this.limits);
     try {
       validation.run(this.root, object, old, FieldPath.root);
     } catch (error) {
