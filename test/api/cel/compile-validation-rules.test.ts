@@ -83,4 +83,95 @@ describe('compileValidationRules', () => {
       { reason: 'FieldValueInvalid', field: 'spec', message: 'Invalid value: min must not exceed max' },
     ]);
   });
+
+  it('refuses a rule whose estimated cost is over the limit, as kube words it, and accepts it once bounded', () => {
+    const nested = (bounded: boolean): JSONSchema =>
+      resource({
+        type: 'object',
+        properties: {
+          matrix: {
+            type: 'array',
+            ...(bounded ? { maxItems: 10 } : {}),
+            items: { type: 'array', ...(bounded ? { maxItems: 10 } : {}), items: { type: 'integer' } },
+            'x-kubernetes-validations': [{ rule: 'self.all(row, row.all(x, x >= 0))' }],
+          },
+          names: {
+            type: 'array',
+            items: { type: 'string' },
+            'x-kubernetes-validations': [{ rule: "self.all(n, n.contains('gpu'))" }],
+          },
+          flat: {
+            type: 'array',
+            items: { type: 'integer' },
+            'x-kubernetes-validations': [{ rule: 'self.all(x, x == 5)' }],
+          },
+        },
+      });
+    const unbounded = compileValidationRules(nested(false));
+    const tooExpensive =
+      'Forbidden: estimated rule cost exceeds budget by factor of more than 100x (try simplifying the rule, ' +
+      'or adding maxItems, maxProperties, and maxLength where arrays, maps, and strings are declared)';
+    expect(unbounded.problems).toEqual([
+      `spec.matrix.x-kubernetes-validations[0].rule: ${tooExpensive}`,
+      `spec.names.x-kubernetes-validations[0].rule: ${tooExpensive}`,
+      expect.stringMatching(/^Forbidden: total CRD cost exceeds budget by factor of/),
+    ]);
+    expect(unbounded.rules.empty).toBe(true);
+    const bounded = nested(true);
+    bounded.properties!.spec.properties!.names.maxItems = 10;
+    bounded.properties!.spec.properties!.names.items!.maxLength = 63;
+    expect(compileValidationRules(bounded).problems).toEqual([]);
+  });
+
+  it('multiplies a rule inside lists by how many times its node can occur', () => {
+    const schema = (maxItems: number) =>
+      resource({
+        type: 'object',
+        properties: {
+          groups: {
+            type: 'array',
+            maxItems,
+            items: {
+              type: 'array',
+              maxItems: 1000,
+              items: { type: 'integer' },
+              'x-kubernetes-validations': [{ rule: 'self.all(x, self.all(y, x != y || true))' }],
+            },
+          },
+        },
+      });
+    expect(compileValidationRules(schema(1)).problems).toEqual([]);
+    expect(compileValidationRules(schema(3)).problems).toEqual([
+      expect.stringMatching(
+        /^spec\.groups\.items\.x-kubernetes-validations\[0\]\.rule: Forbidden: estimated rule cost exceeds budget by factor of \d\.\dx /,
+      ),
+    ]);
+  });
+
+  it('reports rules that are empty or have messages kube refuses', () => {
+    const { problems } = compileValidationRules(
+      resource({
+        type: 'object',
+        'x-kubernetes-validations': [
+          { rule: ' ' },
+          { rule: 'true', message: 'two\nlines' },
+          { rule: 'true &&\ntrue' },
+          { rule: 'true', messageExpression: '  ' },
+        ],
+      }),
+    );
+    expect(problems).toEqual([
+      'spec.x-kubernetes-validations[0].rule: Required value: rule is not specified',
+      'spec.x-kubernetes-validations[1].message: Invalid value: "two\\nlines": message must not contain line breaks',
+      'spec.x-kubernetes-validations[2].message: Required value: message must be specified if rule contains line breaks',
+      'spec.x-kubernetes-validations[3].messageExpression: Required value: messageExpression must be non-empty if specified',
+    ]);
+  });
+
+  it('has nothing to evaluate when the schema has no rule', () => {
+    const { rules, problems } = compileValidationRules(resource({ type: 'object' }));
+    expect(problems).toEqual([]);
+    expect(rules.empty).toBe(true);
+    expect(rules.validate(object({}), undefined)).toEqual([]);
+  });
 });
