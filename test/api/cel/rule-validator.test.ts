@@ -113,6 +113,71 @@ describe('RuleValidator', () => {
     ]);
   });
 
+  it('words its causes exactly as kube-apiserver 1.36.4 does for the same CRD and object', () => {
+    // Expected texts recorded from a real kube-apiserver 1.36.4 given this schema as a CRD.
+    const { rules, problems } = compileValidationRules({
+      type: 'object',
+      'x-kubernetes-validations': [{ rule: "self.metadata.name.startsWith('ok')" }],
+      properties: {
+        spec: {
+          type: 'object',
+          properties: {
+            replicas: {
+              type: 'integer',
+              'x-kubernetes-validations': [{ rule: 'self >= 0', message: 'must be non-negative' }],
+            },
+            ratio: { type: 'number', 'x-kubernetes-validations': [{ rule: 'self < 1.0' }] },
+            name: {
+              type: 'string',
+              'x-kubernetes-validations': [{ rule: "self.startsWith('a')", reason: 'FieldValueDuplicate' }],
+            },
+            labels: {
+              type: 'object',
+              additionalProperties: {
+                type: 'string',
+                'x-kubernetes-validations': [{ rule: 'self.size() < 3' }],
+              },
+            },
+            a: { type: 'integer' },
+            b: { type: 'integer' },
+          },
+          'x-kubernetes-validations': [
+            { rule: 'self.a < 0', message: 'obj msg' },
+            { rule: 'self.b == 1' },
+            {
+              rule: 'self.a < 0',
+              reason: 'FieldValueForbidden',
+              fieldPath: ".labels['x.y']",
+              message: 'forb',
+            },
+          ],
+        },
+      },
+    });
+    expect(problems).toEqual([]);
+    const causes = rules.validate(
+      {
+        apiVersion: 'example.com/v1',
+        kind: 'Thing',
+        metadata: { name: 'bad' },
+        spec: { replicas: -3, ratio: 1234567.5, name: 'x"y', labels: { 'x.y': 'long' }, a: 1 },
+      },
+      undefined,
+    );
+    expect(causes.map((c) => `${c.field}: ${c.message}`).sort()).toEqual(
+      [
+        "<nil>: Invalid value: failed rule: self.metadata.name.startsWith('ok')",
+        'spec: Invalid value: obj msg',
+        'spec: Invalid value: "object": no such key: b evaluating rule: self.b == 1',
+        'spec.labels[x.y]: Forbidden: forb',
+        'spec.replicas: Invalid value: -3: must be non-negative',
+        'spec.labels[x.y]: Invalid value: "long": failed rule: self.size() < 3',
+        'spec.name: Duplicate value: "x\\"y"',
+        'spec.ratio: Invalid value: 1.2345675e+06: failed rule: self < 1.0',
+      ].sort(),
+    );
+  });
+
   it('does not evaluate rules on absent nodes', () => {
     const rules = rulesFor({
       type: 'object',
