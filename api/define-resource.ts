@@ -7,7 +7,7 @@ import type { ResourceSpec, ScaleSpec, VersionSpec } from './resource-spec.js';
 import { compileSchema } from './schema-compiler.js';
 import { compileSelectableFields } from './selectable-fields.js';
 import { structuralSchemaProblems } from './structural-schema.js';
-import { compileValidationRules } from './validation-rules.js';
+import { compileValidationRules } from './cel/compile-validation-rules.js';
 import { compileJsonPath, resolveJsonPath } from './json-path.js';
 import type { KubeObject } from './types.js';
 

@@ -1,5 +1,6 @@
 import { Ajv, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
+import { parseGoDuration } from './go-duration.js';
 import type { JSONSchema } from './json-schema.js';
 
 // ajv-formats ships CommonJS with a default export that NodeNext sees one level down.
@@ -19,5 +20,10 @@ export function compileSchema(schema: JSONSchema): ValidateFunction {
     validateFormats: true,
   });
   addFormats(ajv);
+  // kube's `duration` format is a Go duration (`1m30s`), not ISO 8601 (`PT1M30S`) as in ajv-formats.
+  ajv.addFormat('duration', {
+    type: 'string',
+    validate: (text: string) => parseGoDuration(text) !== undefined,
+  });
   return ajv.compile(schema);
 }

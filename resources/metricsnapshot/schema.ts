@@ -1,8 +1,5 @@
 import type { JSONSchema } from '../../api/index.js';
 
-/** Go durations as kube users write them (`30s`, `1m`, `1h30m`), positive. */
-const intervalPattern = '^([0-9]+(\\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$';
-
 /** A metric name (`up`) or a PromQL expression that yields one number (`sum(rate(http_requests_total[5m]))`). */
 const metric: JSONSchema = { type: 'string', minLength: 1, maxLength: 1024 };
 
@@ -76,9 +73,15 @@ function metricSnapshotSchema(
           },
           interval: {
             type: 'string',
+            format: 'duration',
             description: 'How often the snapshot is collected, as a duration such as "30s" or "1m".',
-            pattern: intervalPattern,
             default: '1m',
+            'x-kubernetes-validations': [
+              {
+                rule: "self >= duration('1s') && self <= duration('24h')",
+                message: 'must be a duration between 1s and 24h',
+              },
+            ],
           },
         },
       },

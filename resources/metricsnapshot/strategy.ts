@@ -1,30 +1,8 @@
-import {
-  parseGoDuration,
-  type KubeObject,
-  type ResourceStrategy,
-  type StatusCause,
-} from '../../api/index.js';
-
-const minimumIntervalMs = 1000;
-const maximumIntervalMs = 24 * 60 * 60 * 1000;
+import type { KubeObject, ResourceStrategy } from '../../api/index.js';
 
 interface MetricSnapshotFields {
-  spec?: { metrics?: string[]; interval?: string };
+  spec?: { metrics?: string[] };
   status?: { data?: Record<string, number> };
-}
-
-function intervalCauses(object: KubeObject): StatusCause[] {
-  const { spec } = object as KubeObject & MetricSnapshotFields;
-  if (spec?.interval === undefined) return [];
-  const ms = parseGoDuration(spec.interval);
-  if (ms !== undefined && ms >= minimumIntervalMs && ms <= maximumIntervalMs) return [];
-  return [
-    {
-      reason: 'FieldValueInvalid',
-      field: 'spec.interval',
-      message: `Invalid value: "${spec.interval}": must be a duration between 1s and 24h`,
-    },
-  ];
 }
 
 function strayDataWarnings(object: KubeObject): string[] {
@@ -35,10 +13,8 @@ function strayDataWarnings(object: KubeObject): string[] {
     .map((metric) => `status.data reports metric "${metric}" which spec.metrics does not list`);
 }
 
-/** Rules on the stored (v1) form that the schema cannot say. */
+/** Advice on the stored (v1) form that no schema rule can give. */
 export const metricSnapshotStrategy: ResourceStrategy = {
-  validateCreate: (object) => intervalCauses(object),
-  validateUpdate: (object) => intervalCauses(object),
   warningsOnCreate: (object) => strayDataWarnings(object),
   warningsOnUpdate: (object) => strayDataWarnings(object),
 };

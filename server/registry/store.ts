@@ -47,6 +47,15 @@ const raceRetries = 5;
 /** How long a list at a resourceVersion newer than the storage's waits for it, as kube's cache waits. */
 const tooLargeResourceVersionWaitMs = 3000;
 
+/** Schema failures after which CEL rules cannot be evaluated meaningfully (kube's hasBlockingErr). */
+const blockingReasons = new Set(['FieldValueTypeInvalid', 'FieldValueNotSupported']);
+const rulesNotChecked: StatusCause = {
+  reason: 'FieldValueInvalid',
+  field: '<nil>',
+  message:
+    'Invalid value: "null": some validation rules were not checked because the object was invalid; correct the existing errors to complete validation',
+};
+
 export interface StoreOptions {
   /** Prefix of every storage key (`/registry` for etcd, as kube-apiserver uses). @default '' */
   readonly keyRoot?: string;
@@ -412,8 +421,15 @@ export class Store {
     if (old) causes.push(...validateObjectMetaUpdate(checked.metadata, old.metadata));
     causes.push(...(this.validators.get(scope.version.name)?.validate(checked) ?? []));
     if (!scope.version.rules.empty) {
-      const oldInVersion = old ? this.toRequestVersion(old, scope.version) : undefined;
-      causes.push(...scope.version.rules.validate(checked, oldInVersion));
+      // As kube: rules do not run on an object whose types are wrong; the client is told so.
+      if (causes.some((c) => blockingReasons.has(c.reason ?? ''))) causes.push(rulesNotChecked);
+      else
+        causes.push(
+          ...scope.version.rules.validate(
+            checked,
+            old ? this.toRequestVersion(old, scope.version) : undefined,
+          ),
+        );
     }
     if (causes.length > 0) throw errors.invalid(this.definition.kind, this.definition.group, name, causes);
     const semantic = old
