@@ -5,10 +5,8 @@ import type { Logger } from '../../util/logger.js';
 import { unionAuthenticator, type Authenticator } from '../authenticator.js';
 import { privilegedAuthorizer, type Authorizer } from '../authorizer.js';
 import { x509Authenticator } from '../x509-authenticator.js';
-import {
-  authenticationConfigurationOptions,
-  DelegatedAuthenticationConfiguration,
-} from './authentication-configuration.js';
+import { authenticationConfigurationOptions } from './authentication-configuration-options.js';
+import { DelegatedAuthenticationConfiguration } from './authentication-configuration.js';
 import {
   describeKubeConfig,
   loadKubeConfig,
@@ -33,7 +31,7 @@ export interface DelegatedSecurity {
   readonly configuration: DelegatedAuthenticationConfiguration;
   /** Stops the ConfigMap watch and the CA file watches. */
   stop(): void;
-  /** stop(), and resolves once the ConfigMap list/watch loop has ended. */
+  /** stop(), and resolves once no ConfigMap list or watch is on its way. */
   close(): Promise<void>;
 }
 

@@ -3,7 +3,7 @@ import type { IncomingMessage } from 'node:http';
 import { headerValues, type ServerRequest } from '../../http/exchange.js';
 import { AuthenticationError, type Authenticator, type UserInfo } from '../authenticator.js';
 import { peerCertificate, subjectValues, verifyClientCertificate } from '../x509-authenticator.js';
-import type { RequestHeaderSettings } from './authentication-configuration.js';
+import type { RequestHeaderSettings } from './authentication-settings.js';
 
 /** The header names a front proxy uses; for clearing headers, any subset of the settings does. */
 export type AuthenticationHeaderNames = Pick<

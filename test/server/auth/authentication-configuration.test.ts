@@ -2,14 +2,12 @@ import type { X509Certificate } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  DelegatedAuthenticationConfiguration,
-  type AuthenticationConfigurationOptions,
-} from '../../../server/auth/delegated/authentication-configuration.js';
+import type { AuthenticationConfigurationOptions } from '../../../server/auth/delegated/authentication-configuration-options.js';
+import { DelegatedAuthenticationConfiguration } from '../../../server/auth/delegated/authentication-configuration.js';
 import { loadKubeConfig } from '../../../server/auth/delegated/kube-client.js';
 import { createCertificateAuthority, type KeyPairPem } from '../../../server/pki/certificates.js';
-import { silentLogger } from '../../../server/util/logger.js';
 import { createAuthPki, extensionApiserverAuthenticationData, type AuthPki } from './support/auth-pki.js';
+import { recordingLogger } from './support/recording-logger.js';
 import { startFakeKubeApiServer, until, type FakeKubeApiServer } from './support/fake-kube-apiserver.js';
 
 const subjectsOf = (cas: readonly X509Certificate[]): string[] => cas.map((c) => c.subject);
@@ -27,6 +25,7 @@ describe('delegated authentication configuration', () => {
   let fake: FakeKubeApiServer;
   let dir: string;
   let configurations: DelegatedAuthenticationConfiguration[] = [];
+  let log: ReturnType<typeof recordingLogger>;
 
   beforeAll(async () => {
     pki = await createAuthPki();
@@ -38,6 +37,7 @@ describe('delegated authentication configuration', () => {
     rmSync(dir, { recursive: true, force: true });
   });
   beforeEach(() => {
+    log = recordingLogger();
     fake.configMapFailure = undefined;
     fake.configMapLists.length = 0;
     fake.configMapWatches.length = 0;
@@ -46,6 +46,7 @@ describe('delegated authentication configuration', () => {
   afterEach(async () => {
     await Promise.all(configurations.map((c) => c.close()));
     configurations = [];
+    fake.endWatches();
   });
 
   const writeFile = (name: string, content: string): string => {
@@ -62,7 +63,7 @@ describe('delegated authentication configuration', () => {
       skipLookup: false,
       tolerateLookupFailure: false,
       kubeConfig: loadKubeConfig(fake.kubeconfigPath),
-      log: silentLogger,
+      log,
       retryBackoff: { initialMs: 20, maxMs: 100 },
       fileCheckIntervalMs: 50,
       ...options,
@@ -126,29 +127,30 @@ describe('delegated authentication configuration', () => {
     expect(subjectsOf(configuration.requestHeader().caCertificates)).toEqual(['CN=front-proxy-ca']);
     expect(configuration.requestHeader().groupHeaders).toEqual(['X-Remote-Group']);
     fake.setConfigMap(undefined);
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await until(
+      () => log.records.some((r) => r.msg.includes('configmap was deleted')),
+      'the deletion to be logged',
+    );
     expect(subjectsOf(configuration.clientCAs())).toEqual(['CN=front-proxy-ca']);
     expect(configuration.requestHeader().usernameHeaders).toEqual(['X-Remote-User']);
   });
 
-  test('a watch the server ends is resumed from its resourceVersion; an expired one (410) relists', async () => {
+  test('a watch failing after startup keeps the configuration, is logged and retried', async () => {
     const configuration = create({});
     await configuration.start();
     await until(() => fake.openWatches === 1, 'the watch');
-    fake.endWatches();
-    await until(() => fake.configMapWatches.length === 2 && fake.openWatches === 1, 'the resumed watch');
-    expect(fake.configMapLists).toHaveLength(1);
-    expect(Number(fake.configMapWatches[1].get('resourceVersion'))).toBeGreaterThan(0);
-
-    const rotated = await createCertificateAuthority('client-ca-after-compaction');
-    fake.endWatches();
-    fake.setConfigMap({ ...extensionApiserverAuthenticationData(pki), 'client-ca-file': rotated.certPem });
-    fake.compactHistory();
-    await until(
-      () => subjectsOf(configuration.clientCAs())[0] === 'CN=client-ca-after-compaction',
-      'the relisted CA',
-    );
-    expect(fake.configMapLists).toHaveLength(2);
+    const before = configuration.current();
+    fake.failWatches(500);
+    await until(() => fake.configMapWatches.length === 2 && fake.openWatches === 1, 'the reopened watch');
+    expect(configuration.current()).toBe(before);
+    await expect(configuration.healthCheck.check()).resolves.toBeUndefined();
+    expect(log.records.filter((r) => r.level === 'error')).toMatchObject([
+      {
+        msg: 'reading the authentication configmap failed; retrying',
+        configmap: 'kube-system/extension-apiserver-authentication',
+        error: "watch error: the fake's watch failed with 500",
+      },
+    ]);
   });
 
   test('stop() ends the watch and no new one is opened', async () => {

@@ -1,5 +1,5 @@
 import { unionAuthenticator } from '../../../server/auth/authenticator.js';
-import type { RequestHeaderSettings } from '../../../server/auth/delegated/authentication-configuration.js';
+import type { RequestHeaderSettings } from '../../../server/auth/delegated/authentication-settings.js';
 import { requestHeaderAuthenticator } from '../../../server/auth/delegated/request-header-authenticator.js';
 import { parseCertificateBundle, x509Authenticator } from '../../../server/auth/x509-authenticator.js';
 import { allowedFrontProxyName, createAuthPki, type AuthPki } from './support/auth-pki.js';

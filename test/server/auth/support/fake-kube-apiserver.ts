@@ -45,6 +45,10 @@ export interface FakeKubeApiServer {
   tokenReviewFailure: number | undefined;
   sarFailure: number | undefined;
   configMapFailure: number | undefined;
+  /** When true, ConfigMap lists are never answered (a client must abort them itself). */
+  stallConfigMapLists: boolean;
+  /** When true, every ConfigMap watch is ended right after its initial events (a misbehaving server). */
+  endWatchesAtOnce: boolean;
   /** When true, TokenReviews and SubjectAccessReviews are never answered (timeouts). */
   stallReviews: boolean;
   /** Creates, updates (undefined: deletes) the extension-apiserver-authentication ConfigMap; open watches see it. */
@@ -53,6 +57,14 @@ export interface FakeKubeApiServer {
   compactHistory(): void;
   /** Ends every open watch (as a kube-apiserver restart would). */
   endWatches(): void;
+  /**
+   * Moves the resourceVersion on by a change to some other object, which no watch of this
+   * ConfigMap sees, and sends a BOOKMARK at the new version to the watches that allow bookmarks
+   * (as kube-apiserver does about once a minute). Returns that version.
+   */
+  sendBookmark(): string;
+  /** Sends an ERROR event with this Status code to every open watch and ends it (as an etcd watch failure would). */
+  failWatches(code: number): void;
   readonly openWatches: number;
   close(): Promise<void>;
 }
@@ -68,8 +80,10 @@ const configMapName = 'extension-apiserver-authentication';
 
 /**
  * A small loopback kube-apiserver over real TLS: TokenReview, SubjectAccessReview and the
- * extension-apiserver-authentication ConfigMap (list with a field selector, get, watch with
- * resource versions, bookmarks not needed), counting what it is asked.
+ * extension-apiserver-authentication ConfigMap (list with a field selector, get, and watch as
+ * kube-apiserver serves it: from a resourceVersion, or from the current state when none or "0"
+ * is given; 410 Expired in the stream for a compacted version; bookmarks when allowed;
+ * timeoutSeconds), counting what it is asked.
  */
 export async function startFakeKubeApiServer(): Promise<FakeKubeApiServer> {
   const ca = await createCertificateAuthority('fake-kube-apiserver-ca');
@@ -85,7 +99,8 @@ export async function startFakeKubeApiServer(): Promise<FakeKubeApiServer> {
   let configMap: Record<string, unknown> | undefined;
   let history: Event[] = [];
   let compactedAt = 0;
-  const watches = new Set<ServerResponse>();
+  /** Open watches, with whether each allows bookmarks. */
+  const watches = new Map<ServerResponse, { readonly bookmarks: boolean }>();
 
   const server: Server = createServer({ cert: serving.certPem, key: serving.keyPem });
   const fake: FakeKubeApiServer = {
@@ -107,6 +122,8 @@ export async function startFakeKubeApiServer(): Promise<FakeKubeApiServer> {
     tokenReviewFailure: undefined,
     sarFailure: undefined,
     configMapFailure: undefined,
+    stallConfigMapLists: false,
+    endWatchesAtOnce: false,
     stallReviews: false,
     setConfigMap(data) {
       resourceVersion += 1;
@@ -134,7 +151,30 @@ export async function startFakeKubeApiServer(): Promise<FakeKubeApiServer> {
       compactedAt = resourceVersion;
     },
     endWatches() {
-      for (const res of watches) res.end();
+      for (const res of watches.keys()) res.end();
+      watches.clear();
+    },
+    sendBookmark() {
+      resourceVersion += 1;
+      const bookmark = {
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { resourceVersion: String(resourceVersion) },
+      };
+      for (const [res, { bookmarks }] of watches)
+        if (bookmarks) res.write(`${JSON.stringify({ type: 'BOOKMARK', object: bookmark })}\n`);
+      return String(resourceVersion);
+    },
+    failWatches(code) {
+      const status = {
+        apiVersion: 'v1',
+        kind: 'Status',
+        status: 'Failure',
+        code,
+        reason: 'InternalError',
+        message: `the fake's watch failed with ${code}`,
+      };
+      for (const res of watches.keys()) res.end(`${JSON.stringify({ type: 'ERROR', object: status })}\n`);
       watches.clear();
     },
     get openWatches() {
@@ -150,7 +190,8 @@ export async function startFakeKubeApiServer(): Promise<FakeKubeApiServer> {
 
   function publish(event: Event): void {
     history.push(event);
-    for (const res of watches) res.write(`${JSON.stringify({ type: event.type, object: event.object })}\n`);
+    for (const res of watches.keys())
+      res.write(`${JSON.stringify({ type: event.type, object: event.object })}\n`);
   }
 
   const send = (res: ServerResponse, status: number, body: unknown): void => {
@@ -210,6 +251,7 @@ export async function startFakeKubeApiServer(): Promise<FakeKubeApiServer> {
         if (url.searchParams.get('fieldSelector') !== `metadata.name=${configMapName}`)
           return failure(res, 403);
         if (!watch) {
+          if (fake.stallConfigMapLists) return;
           return send(res, 200, {
             apiVersion: 'v1',
             kind: 'ConfigMapList',
@@ -232,11 +274,16 @@ export async function startFakeKubeApiServer(): Promise<FakeKubeApiServer> {
           res.end(`${JSON.stringify({ type: 'ERROR', object: gone })}\n`);
           return;
         }
+        // No resourceVersion, or "0": the current state as ADDED events, then changes.
         if (from === 0 && configMap) res.write(`${JSON.stringify({ type: 'ADDED', object: configMap })}\n`);
         else
           for (const e of history.filter((h) => h.rv > from))
             res.write(`${JSON.stringify({ type: e.type, object: e.object })}\n`);
-        watches.add(res);
+        if (fake.endWatchesAtOnce) {
+          res.end();
+          return;
+        }
+        watches.set(res, { bookmarks: url.searchParams.get('allowWatchBookmarks') === 'true' });
         const timeout = Number(url.searchParams.get('timeoutSeconds') || '0');
         const timer = timeout > 0 ? setTimeout(() => res.end(), timeout * 1000) : undefined;
         res.on('close', () => {
