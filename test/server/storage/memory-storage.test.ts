@@ -6,7 +6,7 @@ import {
   rv,
   thing,
   withTimeout,
-} from './storage-conformance.js';
+} from '../../../server/testing/index.js';
 
 describeStorageConformance('MemoryStorage', {
   open: async (options) => new MemoryStorage({ historySize: options?.historySize }),

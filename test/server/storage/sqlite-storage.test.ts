@@ -14,7 +14,7 @@ import {
   rv,
   thing,
   withTimeout,
-} from './storage-conformance.js';
+} from '../../../server/testing/index.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repositoryRoot = join(here, '..', '..', '..');

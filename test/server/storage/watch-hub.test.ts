@@ -1,6 +1,6 @@
 import type { RecordedEvent } from '../../../server/storage/object-encoding.js';
 import { WatchHub } from '../../../server/storage/watch-hub.js';
-import { events } from './storage-conformance.js';
+import { events } from '../../../server/testing/index.js';
 
 function event(revision: number, key = `/g/r/ns/o${revision}`): RecordedEvent {
   return {

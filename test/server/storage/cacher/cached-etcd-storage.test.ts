@@ -5,7 +5,7 @@ import {
 } from '../../../../server/storage/cacher/cached-storage.js';
 import type { EtcdStorage } from '../../../../server/storage/etcd/etcd-storage.js';
 import { useEtcdStorage } from '../etcd/etcd-fixture.js';
-import { describeStorageConformance, events, withTimeout } from '../storage-conformance.js';
+import { describeStorageConformance, events, withTimeout } from '../../../../server/testing/index.js';
 
 const resource = '/registry/example.com/things/';
 const fixture = useEtcdStorage();

@@ -1,6 +1,6 @@
 import { CachedStorage } from '../../../../server/storage/cacher/cached-storage.js';
 import { MemoryStorage } from '../../../../server/storage/memory-storage.js';
-import { describeStorageConformance } from '../storage-conformance.js';
+import { describeStorageConformance } from '../../../../server/testing/index.js';
 
 /** The top-level prefixes the conformance suite writes under, each cached as one resource. */
 const conformancePrefixes = ['/a/', '/g/', '/h/', '/race/', '/u/', '/w/'];

@@ -4,7 +4,7 @@ import {
   type CachedStorageOptions,
 } from '../../../../server/storage/cacher/cached-storage.js';
 import type { StorageEvent } from '../../../../api/storage.js';
-import { events, expectStorageError, rv, thing, withTimeout } from '../storage-conformance.js';
+import { events, expectStorageError, rv, thing, withTimeout } from '../../../../server/testing/index.js';
 import { ControllableStorage } from './controllable-storage.js';
 
 /** Keys and objects laid out as the generic store does: `/registry/<group>/<plural>/<ns>/<name>`. */

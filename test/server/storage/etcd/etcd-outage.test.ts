@@ -3,7 +3,7 @@ import { CachedStorage } from '../../../../server/storage/cacher/cached-storage.
 import type { EtcdStorage } from '../../../../server/storage/etcd/etcd-storage.js';
 import { type Storage, StorageError, type StorageEvent } from '../../../../api/storage.js';
 import { useEtcdStorage } from './etcd-fixture.js';
-import { expectStorageError, rv, withTimeout } from '../storage-conformance.js';
+import { expectStorageError, rv, withTimeout } from '../../../../server/testing/index.js';
 
 /**
  * etcd going away and coming back, with a real etcd that is stopped, killed or frozen.

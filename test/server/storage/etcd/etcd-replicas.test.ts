@@ -2,7 +2,7 @@ import type { KubeObject } from '../../../../api/types.js';
 import { CachedStorage } from '../../../../server/storage/cacher/cached-storage.js';
 import { isStorageError, type Storage } from '../../../../api/storage.js';
 import { useEtcdStorage } from './etcd-fixture.js';
-import { events, rv } from '../storage-conformance.js';
+import { events, rv } from '../../../../server/testing/index.js';
 
 /**
  * Two server replicas on one etcd must behave as one server: each replica is a storage of its

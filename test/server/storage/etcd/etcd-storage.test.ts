@@ -13,7 +13,7 @@ import {
   revisionOf,
   rv,
   thing,
-} from '../storage-conformance.js';
+} from '../../../../server/testing/index.js';
 
 const fixture = useEtcdStorage();
 const open = fixture.open;

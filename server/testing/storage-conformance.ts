@@ -1,38 +1,97 @@
+import assert from 'node:assert/strict';
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import type { KubeObject } from '../../../api/types.js';
-import { type Storage, StorageError, type StorageEvent } from '../../../api/storage.js';
+import type { Storage, StorageEvent } from '../../api/storage.js';
+import type { KubeObject } from '../../api/types.js';
+import {
+  defaultEventTimeoutMs,
+  events as watchEvents,
+  expectStorageError,
+  revisionOf,
+  rv,
+  thing,
+  withTimeout as timeLimited,
+  type WatchEvents,
+} from './storage-test-helpers.js';
+import { globalTestRunner, type TestRunner } from './test-runner.js';
 
 /**
- * The behaviour every Storage backend must share, as one suite each backend's test file
- * registers against its own factory. Nothing here may depend on how a backend works inside:
- * revisions need not start at 1 or be consecutive, and a fresh backend is all a test assumes.
+ * What the conformance suite needs of a backend: fresh instances, and a way to forget history.
+ * Nothing else about how the backend works inside is assumed: resource versions need not start
+ * at 1 or be consecutive.
  */
 export interface StorageConformanceHarness {
   /**
-   * A fresh, empty backend (for a shared server such as etcd: under a prefix of its own). The
-   * suite closes it. `historySize` asks a backend with a count-bounded history to keep only
-   * that many events; backends without one ignore it and implement `compact`.
+   * A fresh, empty backend (on a shared server such as etcd: under a key prefix of its own).
+   * The suite closes every backend it opens. `historySize` asks a backend whose watch history
+   * is bounded by a count to keep only that many events; a backend without such a bound
+   * ignores it and implements `compact` instead.
    */
-  open(options?: { historySize?: number }): Promise<Storage>;
+  open(options?: { readonly historySize?: number }): Promise<Storage>;
   /**
-   * Forgets the history through `resourceVersion`, for backends whose history is not bounded
-   * by a count (etcd: compact). Omit it when `historySize` already does that.
+   * Forgets the history through `resourceVersion` (etcd: compaction), for backends whose
+   * history is not bounded by a count. Omit it when `historySize` already bounds the history.
    */
   compact?(storage: Storage, resourceVersion: string): Promise<void>;
 }
 
-/** How long a test waits for an expected event before failing instead of hanging. */
-const EVENT_TIMEOUT_MS = 5_000;
+export interface StorageConformanceOptions {
+  /**
+   * Where the cases are registered.
+   * @default the global describe, it, beforeEach and afterEach (jest, vitest with globals, mocha)
+   */
+  readonly runner?: TestRunner;
+  /**
+   * How long a case waits for an expected watch event before failing instead of hanging.
+   * @default 5000
+   */
+  readonly eventTimeoutMs?: number;
+}
 
-export function describeStorageConformance(name: string, harness: StorageConformanceHarness): void {
+/**
+ * Registers the behaviour every `Storage` backend must share (the memory, SQLite and etcd
+ * backends and the watch cache all pass it) as one `describe` named `<name>: Storage
+ * conformance`: create/get/update/delete with their preconditions and errors, lists in key
+ * order with paging, monotonic resource versions, and watches (from now, from a past version,
+ * replay meeting live writes without gaps or duplicates, Expired for a compacted version,
+ * ending on abort, on break and on close). Failures are `node:assert` errors, so any runner
+ * reports them.
+ *
+ * @example
+ * // my-storage.test.ts, under jest, vitest (globals: true) or mocha
+ * import { describeStorageConformance } from 'aggregated-apiserver/server/testing';
+ * describeStorageConformance('MyStorage', { open: async () => new MyStorage() });
+ *
+ * @example
+ * // under node --test
+ * import { describe, it, beforeEach, afterEach } from 'node:test';
+ * describeStorageConformance('MyStorage', harness, { runner: { describe, it, beforeEach, afterEach } });
+ */
+export function describeStorageConformance(
+  name: string,
+  harness: StorageConformanceHarness,
+  options: StorageConformanceOptions = {},
+): void {
+  const { describe, it, beforeEach, afterEach } = options.runner ?? globalTestRunner();
+  const timeoutMs = options.eventTimeoutMs ?? defaultEventTimeoutMs;
+  const events = (stream: AsyncIterable<StorageEvent>): WatchEvents => watchEvents(stream, timeoutMs);
+  const withTimeout = <T>(promise: Promise<T>, what: string): Promise<T> =>
+    timeLimited(promise, what, timeoutMs);
+  const waitFor = (condition: () => boolean, what: string): Promise<void> =>
+    withTimeout(
+      (async () => {
+        while (!condition()) await nextTurn();
+      })(),
+      what,
+    );
+
   describe(`${name}: Storage conformance`, () => {
     let storage: Storage;
     let watches: AbortController;
     const opened: Storage[] = [];
 
-    /** Opens a backend that the suite closes after the test. */
-    async function open(options?: { historySize?: number }): Promise<Storage> {
-      const backend = await harness.open(options);
+    /** Opens a backend that the suite closes after the case. */
+    async function open(openOptions?: { historySize?: number }): Promise<Storage> {
+      const backend = await harness.open(openOptions);
       opened.push(backend);
       return backend;
     }
@@ -50,26 +109,26 @@ export function describeStorageConformance(name: string, harness: StorageConform
     describe('create and get', () => {
       it('stores an object and stamps its resourceVersion', async () => {
         const created = await storage.create('/g/things/ns/a', thing('a', { color: 'red' }));
-        expect(created.spec).toEqual({ color: 'red' });
-        expect(created.metadata.resourceVersion).toMatch(/^[1-9][0-9]*$/);
-        expect(await storage.get('/g/things/ns/a')).toEqual(created);
+        assertJsonEqual(created.spec, { color: 'red' });
+        assert.match(created.metadata.resourceVersion ?? '', /^[1-9][0-9]*$/);
+        assertJsonEqual(await storage.get('/g/things/ns/a'), created);
       });
 
       it('answers undefined for a missing key', async () => {
-        expect(await storage.get('/g/things/ns/missing')).toBeUndefined();
+        assert.equal(await storage.get('/g/things/ns/missing'), undefined);
       });
 
       it('replaces a resourceVersion the caller supplied', async () => {
         const object = thing('a');
         object.metadata.resourceVersion = '999999';
         const created = await storage.create('/g/things/ns/a', object);
-        expect(created.metadata.resourceVersion).not.toBe('999999');
+        assert.notEqual(created.metadata.resourceVersion, '999999');
       });
 
       it('rejects a taken key with KeyExists and keeps the original', async () => {
         const first = await storage.create('/g/things/ns/a', thing('a', { n: 1 }));
         await expectStorageError(storage.create('/g/things/ns/a', thing('a', { n: 2 })), 'KeyExists');
-        expect(await storage.get('/g/things/ns/a')).toEqual(first);
+        assertJsonEqual(await storage.get('/g/things/ns/a'), first);
       });
 
       it('keeps stored objects immune to callers mutating what they passed in or got back', async () => {
@@ -84,9 +143,9 @@ export function describeStorageConformance(name: string, harness: StorageConform
         (listed.items[0].spec as { tags: string[] }).tags.push('from-list');
 
         const again = await storage.get('/g/things/ns/a');
-        expect(again?.spec).toEqual({ tags: ['x'] });
-        expect(again?.metadata.resourceVersion).toBe(fetched?.metadata.resourceVersion);
-        expect(input.metadata.resourceVersion).toBeUndefined();
+        assertJsonEqual(again?.spec, { tags: ['x'] });
+        assert.equal(again?.metadata.resourceVersion, fetched?.metadata.resourceVersion);
+        assert.equal(input.metadata.resourceVersion, undefined);
       });
     });
 
@@ -94,9 +153,9 @@ export function describeStorageConformance(name: string, harness: StorageConform
       it('replaces the object when the expected resourceVersion is current', async () => {
         const created = await storage.create('/g/things/ns/a', thing('a', { n: 1 }));
         const updated = await storage.update('/g/things/ns/a', thing('a', { n: 2 }), rv(created));
-        expect(updated.spec).toEqual({ n: 2 });
-        expect(revisionOf(updated)).toBeGreaterThan(revisionOf(created));
-        expect(await storage.get('/g/things/ns/a')).toEqual(updated);
+        assertJsonEqual(updated.spec, { n: 2 });
+        assertNewer(updated, created);
+        assertJsonEqual(await storage.get('/g/things/ns/a'), updated);
       });
 
       it('rejects a stale resourceVersion with Conflict and keeps the newer object', async () => {
@@ -110,12 +169,12 @@ export function describeStorageConformance(name: string, harness: StorageConform
           storage.update('/g/things/ns/a', thing('a', { n: 3 }), 'garbage'),
           'Conflict',
         );
-        expect(await storage.get('/g/things/ns/a')).toEqual(updated);
+        assertJsonEqual(await storage.get('/g/things/ns/a'), updated);
       });
 
       it('rejects a missing key with NotFound', async () => {
         await expectStorageError(storage.update('/g/things/ns/missing', thing('missing'), '1'), 'NotFound');
-        expect(await storage.get('/g/things/ns/missing')).toBeUndefined();
+        assert.equal(await storage.get('/g/things/ns/missing'), undefined);
       });
     });
 
@@ -123,23 +182,23 @@ export function describeStorageConformance(name: string, harness: StorageConform
       it('removes the object and returns its last state at the deletion’s version', async () => {
         const created = await storage.create('/g/things/ns/a', thing('a', { n: 1 }));
         const deleted = await storage.delete('/g/things/ns/a');
-        expect(deleted.spec).toEqual({ n: 1 });
-        expect(revisionOf(deleted)).toBeGreaterThan(revisionOf(created));
-        expect(await storage.get('/g/things/ns/a')).toBeUndefined();
+        assertJsonEqual(deleted.spec, { n: 1 });
+        assertNewer(deleted, created);
+        assert.equal(await storage.get('/g/things/ns/a'), undefined);
         await expectStorageError(storage.delete('/g/things/ns/a'), 'NotFound');
       });
 
       it('honours a matching precondition', async () => {
         const created = await storage.create('/g/things/ns/a', thing('a'));
         await storage.delete('/g/things/ns/a', rv(created));
-        expect(await storage.get('/g/things/ns/a')).toBeUndefined();
+        assert.equal(await storage.get('/g/things/ns/a'), undefined);
       });
 
       it('rejects a stale precondition with Conflict and keeps the object', async () => {
         const created = await storage.create('/g/things/ns/a', thing('a', { n: 1 }));
         const updated = await storage.update('/g/things/ns/a', thing('a', { n: 2 }), rv(created));
         await expectStorageError(storage.delete('/g/things/ns/a', rv(created)), 'Conflict');
-        expect(await storage.get('/g/things/ns/a')).toEqual(updated);
+        assertJsonEqual(await storage.get('/g/things/ns/a'), updated);
       });
 
       it('rejects a missing key with NotFound, with or without a precondition', async () => {
@@ -151,7 +210,7 @@ export function describeStorageConformance(name: string, harness: StorageConform
         await storage.create('/g/things/ns/a', thing('a'));
         const deleted = await storage.delete('/g/things/ns/a');
         const recreated = await storage.create('/g/things/ns/a', thing('a'));
-        expect(revisionOf(recreated)).toBeGreaterThan(revisionOf(deleted));
+        assertNewer(recreated, deleted);
       });
     });
 
@@ -168,29 +227,29 @@ export function describeStorageConformance(name: string, harness: StorageConform
         ]) {
           await storage.create(key, thing(key));
         }
-        expect(keysOf(await storage.list('/a/b/ns1/'))).toEqual(['/a/b/ns1/x', '/a/b/ns1/y']);
-        expect(keysOf(await storage.list('/a/b/ns10/'))).toEqual(['/a/b/ns10/z']);
-        expect(keysOf(await storage.list('/a/b/'))).toEqual([
+        assert.deepEqual(keysOf(await storage.list('/a/b/ns1/')), ['/a/b/ns1/x', '/a/b/ns1/y']);
+        assert.deepEqual(keysOf(await storage.list('/a/b/ns10/')), ['/a/b/ns10/z']);
+        assert.deepEqual(keysOf(await storage.list('/a/b/')), [
           '/a/b/ns1',
           '/a/b/ns1/x',
           '/a/b/ns1/y',
           '/a/b/ns10/z',
           '/a/b/ns2/w',
         ]);
-        expect(keysOf(await storage.list('/a/none/'))).toEqual([]);
+        assert.deepEqual(keysOf(await storage.list('/a/none/')), []);
       });
 
       it('orders keys by code point, as etcd and SQLite compare UTF-8 bytes', async () => {
         const keys = ['/u/k/a', '/u/k/z', '/u/k/é', '/u/k/\uff21', '/u/k/\u{1f600}'];
         for (const key of [...keys].reverse()) await storage.create(key, thing(key));
-        expect(keysOf(await storage.list('/u/k/'))).toEqual(keys);
-        expect(keysOf(await storage.list('/u/k/\u{1f600}'))).toEqual(['/u/k/\u{1f600}']);
+        assert.deepEqual(keysOf(await storage.list('/u/k/')), keys);
+        assert.deepEqual(keysOf(await storage.list('/u/k/\u{1f600}')), ['/u/k/\u{1f600}']);
       });
 
       it('reports the version it read at', async () => {
         await storage.create('/g/things/ns/a', thing('a'));
         const list = await storage.list('/g/things/');
-        expect(list.resourceVersion).toBe(await storage.currentResourceVersion());
+        assert.equal(list.resourceVersion, await storage.currentResourceVersion());
       });
 
       it('pages with limit and startAfter, counting the remaining items', async () => {
@@ -199,45 +258,45 @@ export function describeStorageConformance(name: string, harness: StorageConform
         await storage.create('/g/thingsx/ns/f', thing('outside the prefix'));
 
         const first = await storage.list('/g/things/', { limit: 2 });
-        expect(keysOf(first)).toEqual(keys.slice(0, 2));
-        expect(first.continueKey).toBe(keys[1]);
-        expect(first.remainingItemCount).toBe(3);
+        assert.deepEqual(keysOf(first), keys.slice(0, 2));
+        assert.equal(first.continueKey, keys[1]);
+        assert.equal(first.remainingItemCount, 3);
 
         const second = await storage.list('/g/things/', {
           limit: 2,
           startAfter: first.continueKey,
           resourceVersion: first.resourceVersion,
         });
-        expect(keysOf(second)).toEqual(keys.slice(2, 4));
-        expect(second.continueKey).toBe(keys[3]);
-        expect(second.remainingItemCount).toBe(1);
+        assert.deepEqual(keysOf(second), keys.slice(2, 4));
+        assert.equal(second.continueKey, keys[3]);
+        assert.equal(second.remainingItemCount, 1);
 
         const last = await storage.list('/g/things/', {
           limit: 2,
           startAfter: second.continueKey,
           resourceVersion: first.resourceVersion,
         });
-        expect(keysOf(last)).toEqual(keys.slice(4));
-        expect(last.continueKey).toBeUndefined();
-        expect(last.remainingItemCount ?? 0).toBe(0);
+        assert.deepEqual(keysOf(last), keys.slice(4));
+        assert.equal(last.continueKey, undefined);
+        assert.equal(last.remainingItemCount ?? 0, 0);
       });
 
       it('has no continuation when the limit is exactly the number of items', async () => {
         for (const name of ['a', 'b']) await storage.create(`/g/things/ns/${name}`, thing(name));
         const page = await storage.list('/g/things/', { limit: 2 });
-        expect(page.items).toHaveLength(2);
-        expect(page.continueKey).toBeUndefined();
+        assert.equal(page.items.length, 2);
+        assert.equal(page.continueKey, undefined);
       });
 
       it('returns everything when the limit is 0 or unset', async () => {
         for (const name of ['a', 'b', 'c']) await storage.create(`/g/things/ns/${name}`, thing(name));
-        expect((await storage.list('/g/things/', { limit: 0 })).items).toHaveLength(3);
-        expect((await storage.list('/g/things/')).continueKey).toBeUndefined();
+        assert.equal((await storage.list('/g/things/', { limit: 0 })).items.length, 3);
+        assert.equal((await storage.list('/g/things/')).continueKey, undefined);
       });
 
       it('ignores a startAfter that sorts before the prefix', async () => {
         await storage.create('/g/things/ns/a', thing('/g/things/ns/a'));
-        expect(keysOf(await storage.list('/g/things/', { startAfter: '/a' }))).toEqual(['/g/things/ns/a']);
+        assert.deepEqual(keysOf(await storage.list('/g/things/', { startAfter: '/a' })), ['/g/things/ns/a']);
       });
     });
 
@@ -251,9 +310,13 @@ export function describeStorageConformance(name: string, harness: StorageConform
         const updated = await storage.update('/g/things/ns0/o0', thing('o0'), String(versions[0]));
         versions.push(revisionOf(updated));
         versions.push(revisionOf(await storage.delete('/g/other/ns/o1')));
-        expect(versions).toEqual([...versions].sort((a, b) => a - b));
-        expect(new Set(versions).size).toBe(versions.length);
-        expect(await storage.currentResourceVersion()).toBe(String(versions.at(-1)));
+        assert.deepEqual(
+          versions,
+          [...versions].sort((a, b) => a - b),
+          'versions increase',
+        );
+        assert.equal(new Set(versions).size, versions.length, 'no version is issued twice');
+        assert.equal(await storage.currentResourceVersion(), String(versions.at(-1)));
       });
     });
 
@@ -262,16 +325,16 @@ export function describeStorageConformance(name: string, harness: StorageConform
         await storage.create('/w/things/ns1/before', thing('before'));
         for (const from of [undefined, '0']) {
           const stream = events(storage.watch('/w/things/ns1/', from, watches.signal));
-          const created = await storage.create(`/w/things/ns1/a${from}`, thing('a', { n: 1 }));
+          const key = `/w/things/ns1/a${from}`;
+          const created = await storage.create(key, thing('a', { n: 1 }));
           await storage.create(`/w/things/ns10/b${from}`, thing('b'));
-          const updated = await storage.update(`/w/things/ns1/a${from}`, thing('a', { n: 2 }), rv(created));
-          const deleted = await storage.delete(`/w/things/ns1/a${from}`);
+          const updated = await storage.update(key, thing('a', { n: 2 }), rv(created));
+          const deleted = await storage.delete(key);
 
           const [added, modified, removed] = await stream.take(3);
-          expect(added).toMatchObject({ type: 'ADDED', key: `/w/things/ns1/a${from}`, object: created });
-          expect(added.resourceVersion).toBe(rv(created));
-          expect(modified).toMatchObject({ type: 'MODIFIED', object: updated, resourceVersion: rv(updated) });
-          expect(removed).toMatchObject({ type: 'DELETED', object: deleted, resourceVersion: rv(deleted) });
+          assertEvent(added, 'ADDED', key, created);
+          assertEvent(modified, 'MODIFIED', key, updated);
+          assertEvent(removed, 'DELETED', key, deleted);
         }
       });
 
@@ -285,15 +348,19 @@ export function describeStorageConformance(name: string, harness: StorageConform
 
         const stream = events(storage.watch('/w/things/', from, watches.signal));
         const replayed = await stream.take(3);
-        expect(replayed.map((e) => [e.type, e.key, e.resourceVersion])).toEqual([
-          ['ADDED', '/w/things/ns/a', rv(a)],
-          ['ADDED', '/w/things/ns/b', rv(b)],
-          ['MODIFIED', '/w/things/ns/a', rv(a2)],
-        ]);
-        expect(replayed[2].object).toEqual(a2);
+        assert.deepEqual(
+          replayed.map((e) => [e.type, e.key, e.resourceVersion]),
+          [
+            ['ADDED', '/w/things/ns/a', rv(a)],
+            ['ADDED', '/w/things/ns/b', rv(b)],
+            ['MODIFIED', '/w/things/ns/a', rv(a2)],
+          ],
+        );
+        assertJsonEqual(replayed[2].object, a2);
 
         const c = await storage.create('/w/things/ns/c', thing('c'));
-        expect(await stream.take(1)).toMatchObject([{ type: 'ADDED', key: '/w/things/ns/c', object: c }]);
+        const [live] = await stream.take(1);
+        assertEvent(live, 'ADDED', '/w/things/ns/c', c);
       });
 
       it('includes the previous state of modified and deleted objects when the backend has it', async () => {
@@ -302,8 +369,8 @@ export function describeStorageConformance(name: string, harness: StorageConform
         const updated = await storage.update('/w/things/ns/a', thing('a', { n: 2 }), rv(created));
         await storage.delete('/w/things/ns/a');
         const [modified, deleted] = await stream.take(2);
-        if (modified.previous) expect(modified.previous).toEqual(created);
-        if (deleted.previous) expect(deleted.previous).toEqual(updated);
+        if (modified.previous) assertJsonEqual(modified.previous, created);
+        if (deleted.previous) assertJsonEqual(deleted.previous, updated);
       });
 
       it('delivers a deletion with the last object at a new version', async () => {
@@ -312,11 +379,11 @@ export function describeStorageConformance(name: string, harness: StorageConform
         const stream = events(storage.watch('/w/things/', rv(updated), watches.signal));
         const deleted = await storage.delete('/w/things/ns/a');
         const [event] = await stream.take(1);
-        expect(event.type).toBe('DELETED');
-        expect(event.object.spec).toEqual({ n: 2 });
-        expect(event.object.metadata.resourceVersion).toBe(event.resourceVersion);
-        expect(event.resourceVersion).toBe(rv(deleted));
-        expect(revisionOf(deleted)).toBeGreaterThan(revisionOf(updated));
+        assert.equal(event.type, 'DELETED');
+        assertJsonEqual(event.object.spec, { n: 2 });
+        assert.equal(event.object.metadata.resourceVersion, event.resourceVersion);
+        assert.equal(event.resourceVersion, rv(deleted));
+        assertNewer(deleted, updated);
       });
 
       it('sees every write racing its start exactly once, in order, without gaps', async () => {
@@ -363,21 +430,29 @@ export function describeStorageConformance(name: string, harness: StorageConform
 
         await writer;
         await starter;
-        expect(acknowledged).toHaveLength(total);
+        assert.equal(acknowledged.length, total);
 
-        expect((await fromStart).map((e) => e.resourceVersion)).toEqual(acknowledged);
-        expect((await fromStart).map((e) => e.key)).toEqual(Array.from({ length: total }, (_, i) => key(i)));
+        const fromStartSeen = await fromStart;
+        assert.deepEqual(
+          fromStartSeen.map((e) => e.resourceVersion),
+          acknowledged,
+        );
+        assert.deepEqual(
+          fromStartSeen.map((e) => e.key),
+          Array.from({ length: total }, (_, i) => key(i)),
+        );
 
         const { middle, got } = await fromMiddle;
-        expect(got.map((e) => e.resourceVersion)).toEqual(
+        assert.deepEqual(
+          got.map((e) => e.resourceVersion),
           acknowledged.slice(acknowledged.indexOf(middle) + 1),
         );
 
         for (const seen of [await fromNow, ...(await Promise.all(starts))]) {
           const versions = seen.map((e) => e.resourceVersion);
           // A from-now watch sees a suffix of the writes: whatever came after its start, all of it.
-          expect(versions).toEqual(acknowledged.slice(acknowledged.length - versions.length));
-          expect(versions.length).toBeGreaterThan(0);
+          assert.deepEqual(versions, acknowledged.slice(acknowledged.length - versions.length));
+          assert.ok(versions.length > 0, 'a from-now watch started before the last write sees it');
         }
       });
 
@@ -389,14 +464,20 @@ export function describeStorageConformance(name: string, harness: StorageConform
         await harness.compact?.(backend, versions[6]);
 
         await expectStorageError(
-          firstEvent(backend.watch('/h/things/', versions[0], watches.signal)),
+          firstEvent(() => backend.watch('/h/things/', versions[0], watches.signal)),
           'Expired',
         );
-        await expectStorageError(firstEvent(backend.watch('/h/', versions[2], watches.signal)), 'Expired');
+        await expectStorageError(
+          firstEvent(() => backend.watch('/h/', versions[2], watches.signal)),
+          'Expired',
+        );
 
         // Versions still in the history resume normally.
         const recent = await events(backend.watch('/h/things/', versions[9], watches.signal)).take(2);
-        expect(recent.map((e) => e.resourceVersion)).toEqual(versions.slice(10));
+        assert.deepEqual(
+          recent.map((e) => e.resourceVersion),
+          versions.slice(10),
+        );
       });
 
       it('ends the iteration when the signal aborts, and delivers nothing after', async () => {
@@ -406,11 +487,14 @@ export function describeStorageConformance(name: string, harness: StorageConform
           for await (const event of storage.watch('/w/', undefined, controller.signal)) received.push(event);
         })();
         await storage.create('/w/things/ns/a', thing('a'));
-        await waitFor(() => received.length === 1);
+        await waitFor(() => received.length === 1, 'the first event');
         controller.abort();
         await withTimeout(consumer, 'the watch to end after abort');
         await storage.create('/w/things/ns/b', thing('b'));
-        expect(received.map((e) => e.key)).toEqual(['/w/things/ns/a']);
+        assert.deepEqual(
+          received.map((e) => e.key),
+          ['/w/things/ns/a'],
+        );
       });
 
       it('ends at once when the signal was aborted before the watch started', async () => {
@@ -418,10 +502,8 @@ export function describeStorageConformance(name: string, harness: StorageConform
         controller.abort();
         const iterator = storage.watch('/w/', undefined, controller.signal)[Symbol.asyncIterator]();
         await storage.create('/w/things/ns/a', thing('a'));
-        expect(await withTimeout(iterator.next(), 'an aborted watch to end')).toEqual({
-          done: true,
-          value: undefined,
-        });
+        const result = await withTimeout(iterator.next(), 'an aborted watch to end');
+        assert.equal(result.done, true, 'an aborted watch delivers nothing');
       });
 
       it('ends when the consumer stops iterating', async () => {
@@ -429,7 +511,7 @@ export function describeStorageConformance(name: string, harness: StorageConform
         const stream = storage.watch('/w/', undefined, controller.signal);
         await storage.create('/w/things/ns/a', thing('a'));
         for await (const event of stream) {
-          expect(event.key).toBe('/w/things/ns/a');
+          assert.equal(event.key, '/w/things/ns/a');
           break;
         }
         // Writes after the consumer left must not pile up anywhere observable.
@@ -444,12 +526,12 @@ export function describeStorageConformance(name: string, harness: StorageConform
         const [first] = await stream.take(1);
         (first.object.spec as { n: number }).n = 99;
         const [second] = await other.take(1);
-        expect(second.object.spec).toEqual({ n: 1 });
-        expect(await storage.get('/w/things/ns/a')).toMatchObject({ spec: { n: 1 } });
+        assertJsonEqual(second.object.spec, { n: 1 });
+        assertJsonEqual((await storage.get('/w/things/ns/a'))?.spec, { n: 1 });
       });
 
       it('ends open watches when the backend closes', async () => {
-        // Opened outside the suite's bookkeeping: the test closes it itself.
+        // Opened outside the suite's bookkeeping: the case closes it itself.
         const backend = await harness.open();
         const consumer = (async () => {
           const seen: StorageEvent[] = [];
@@ -459,94 +541,51 @@ export function describeStorageConformance(name: string, harness: StorageConform
         await backend.create('/w/things/ns/a', thing('a'));
         await backend.close();
         const seen = await withTimeout(consumer, 'the watch to end on close');
-        expect(seen.length).toBeLessThanOrEqual(1);
+        assert.ok(seen.length <= 1, `at most the one write before close is delivered, got ${seen.length}`);
       });
     });
 
     describe('health', () => {
       it('answers checkHealth while open', async () => {
-        await expect(storage.checkHealth()).resolves.toBeUndefined();
+        assert.equal(await storage.checkHealth(), undefined);
       });
     });
   });
 }
 
-/** A Kubernetes-shaped object; the name only makes failures readable. */
-export function thing(name: string, spec: Record<string, unknown> = {}): KubeObject {
-  return { apiVersion: 'example.com/v1', kind: 'Thing', metadata: { name }, spec };
+/**
+ * Equal as JSON, which is what a stored object is: undefined fields and key order do not count,
+ * nor which realm built the objects (a native module's, under jest's VM).
+ */
+function assertJsonEqual(actual: unknown, expected: unknown): void {
+  assert.deepEqual(asJson(actual), asJson(expected));
 }
 
-export function rv(object: KubeObject): string {
-  const version = object.metadata.resourceVersion;
-  if (version === undefined) throw new Error(`${object.metadata.name} has no resourceVersion`);
-  return version;
+function asJson(value: unknown): unknown {
+  return value === undefined ? undefined : JSON.parse(JSON.stringify(value));
 }
 
-export function revisionOf(object: KubeObject): number {
-  return Number(rv(object));
-}
-
-function keysOf(list: { items: KubeObject[] }): string[] {
-  return list.items.map((item) => String(item.metadata.name));
-}
-
-export async function expectStorageError(
-  operation: Promise<unknown>,
-  code: StorageError['code'],
-): Promise<void> {
-  const error = await operation.then(
-    () => undefined,
-    (failure: unknown) => failure,
+function assertNewer(later: KubeObject, earlier: KubeObject): void {
+  assert.ok(
+    revisionOf(later) > revisionOf(earlier),
+    `resourceVersion ${rv(later)} should be newer than ${rv(earlier)}`,
   );
-  expect(error).toBeInstanceOf(StorageError);
-  expect((error as StorageError).code).toBe(code);
+}
+
+function assertEvent(event: StorageEvent, type: StorageEvent['type'], key: string, object: KubeObject): void {
+  assert.equal(event.type, type);
+  assert.equal(event.key, key);
+  assert.equal(event.resourceVersion, rv(object), `the ${type} event's resourceVersion`);
+  assertJsonEqual(event.object, object);
+}
+
+/** The names of a list's items; built here, so a backend's arrays from another realm (a native module under jest's VM) compare equal. */
+function keysOf(list: { items: KubeObject[] }): string[] {
+  return Array.from(list.items, (item) => String(item.metadata.name));
 }
 
 /** The first event of a watch; errors thrown by `watch` itself or by the iterator both reject. */
-async function firstEvent(stream: AsyncIterable<StorageEvent>): Promise<StorageEvent | undefined> {
-  const result = await stream[Symbol.asyncIterator]().next();
+async function firstEvent(watch: () => AsyncIterable<StorageEvent>): Promise<StorageEvent | undefined> {
+  const result = await watch()[Symbol.asyncIterator]().next();
   return result.done ? undefined : result.value;
-}
-
-/** Pulls events from one watch with a timeout, so a missing event fails rather than hangs. */
-export function events(stream: AsyncIterable<StorageEvent>) {
-  const iterator = stream[Symbol.asyncIterator]();
-  const next = async (): Promise<StorageEvent> => {
-    const result = await withTimeout(iterator.next(), 'the next watch event');
-    if (result.done) throw new Error('the watch ended early');
-    return result.value;
-  };
-  return {
-    async take(count: number): Promise<StorageEvent[]> {
-      const taken: StorageEvent[] = [];
-      while (taken.length < count) taken.push(await next());
-      return taken;
-    },
-    async takeUntilKey(key: string): Promise<StorageEvent[]> {
-      const taken: StorageEvent[] = [];
-      while (taken.at(-1)?.key !== key) taken.push(await next());
-      return taken;
-    },
-  };
-}
-
-export async function withTimeout<T>(promise: Promise<T>, what: string, ms = EVENT_TIMEOUT_MS): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms);
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-async function waitFor(condition: () => boolean): Promise<void> {
-  await withTimeout(
-    (async () => {
-      while (!condition()) await nextTurn();
-    })(),
-    'a condition',
-  );
 }
