@@ -26,6 +26,7 @@ export class NamespaceLifecycle implements AdmissionPlugin {
   readonly name = 'NamespaceLifecycle';
   private readonly informer: Informer<V1Namespace> & ObjectCache<V1Namespace>;
   private readonly core: CoreV1Api;
+  private stopped = false;
 
   constructor(
     kubeConfig: KubeConfig,
@@ -34,6 +35,8 @@ export class NamespaceLifecycle implements AdmissionPlugin {
     this.core = kubeConfig.makeApiClient(CoreV1Api);
     this.informer = makeInformer(kubeConfig, '/api/v1/namespaces', () => this.core.listNamespace());
     this.informer.on('error', (error: unknown) => {
+      // Stopping aborts the watch, which client-node reports as an error: not a reason to restart.
+      if (this.stopped) return;
       this.log.info(1, 'namespace watch failed; retrying', {
         error: error instanceof Error ? error.message : String(error),
       });
@@ -46,6 +49,7 @@ export class NamespaceLifecycle implements AdmissionPlugin {
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
     await this.informer.stop();
   }
 
