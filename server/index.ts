@@ -51,5 +51,10 @@ export { MemoryStorage, type MemoryStorageOptions } from './storage/memory-stora
 export { openSqliteStorage, SqliteStorage, type SqliteStorageOptions } from './storage/sqlite-storage.js';
 export { openEtcdStorage, EtcdStorage, type EtcdStorageOptions } from './storage/etcd/etcd-storage.js';
 export { CachedStorage, type CachedStorageOptions } from './storage/cacher/cached-storage.js';
+export {
+  StorageEventLog,
+  type CommittedChange,
+  type StorageEventLogOptions,
+} from './storage/storage-event-log.js';
 
 export { createLogger, silentLogger, type Logger } from './util/logger.js';

@@ -1,15 +1,7 @@
 import type { KubeObject } from '../../api/types.js';
-import { DEFAULT_HISTORY_SIZE, EventHistory } from './event-history.js';
 import { pageSize } from './list-limit.js';
 import { decodeObject, encodeObject, type RecordedEvent } from './object-encoding.js';
-import {
-  formatResourceVersion,
-  INITIAL_REVISION,
-  futureResourceVersion,
-  parseResourceVersion,
-  parseWatchStart,
-  tooOldResourceVersion,
-} from './resource-version.js';
+import { formatResourceVersion, INITIAL_REVISION, parseResourceVersion } from './resource-version.js';
 import { SortedKeys } from './sorted-keys.js';
 import {
   type ListOptions,
@@ -19,7 +11,7 @@ import {
   type StorageEvent,
 } from '../../api/storage.js';
 import { failedWatch } from './watcher.js';
-import { WatchHub } from './watch-hub.js';
+import { StorageEventLog } from './storage-event-log.js';
 
 export interface MemoryStorageOptions {
   /** How many recent changes to keep for watches that resume from a past version. */
@@ -41,19 +33,17 @@ interface StoredObject {
 export class MemoryStorage implements Storage {
   private readonly objects = new Map<string, StoredObject>();
   private readonly keys = new SortedKeys();
-  private readonly history: EventHistory;
-  private readonly hub: WatchHub;
+  private readonly events: StorageEventLog;
   private revision = INITIAL_REVISION;
   private closed = false;
 
   constructor(options: MemoryStorageOptions = {}) {
-    this.history = new EventHistory(options.historySize ?? DEFAULT_HISTORY_SIZE);
-    this.hub = new WatchHub(options.watchQueueLimit);
+    this.events = new StorageEventLog(options);
   }
 
   /** How many watches are open. */
   get activeWatchCount(): number {
-    return this.hub.size;
+    return this.events.activeWatchCount;
   }
 
   async get(key: string): Promise<KubeObject | undefined> {
@@ -116,26 +106,8 @@ export class MemoryStorage implements Storage {
     fromResourceVersion: string | undefined,
     signal: AbortSignal,
   ): AsyncIterable<StorageEvent> {
-    try {
-      this.assertOpen(prefix);
-      const requested = parseWatchStart(fromResourceVersion);
-      if (requested === undefined) {
-        const watcher = this.hub.open(prefix, this.revision, signal);
-        watcher.replayThenGoLive([]);
-        return watcher;
-      }
-      if (requested > this.revision) throw futureResourceVersion(prefix, requested, this.revision);
-      // Subscribe before reading the history; the watcher stitches the two (see Watcher).
-      const watcher = this.hub.open(prefix, requested, signal);
-      if (requested < this.history.compactedRevision) {
-        watcher.stop();
-        throw tooOldResourceVersion(prefix, requested, this.history.compactedRevision);
-      }
-      watcher.replayThenGoLive(this.history.eventsAfter(requested, prefix));
-      return watcher;
-    } catch (error) {
-      return failedWatch(error);
-    }
+    if (this.closed) return failedWatch(new StorageError('Unavailable', prefix, 'the storage is closed'));
+    return this.events.watch(prefix, fromResourceVersion, this.revision, signal);
   }
 
   async currentResourceVersion(): Promise<string> {
@@ -150,14 +122,13 @@ export class MemoryStorage implements Storage {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    this.hub.stopAll();
+    this.events.close();
     this.objects.clear();
   }
 
   private commit(event: RecordedEvent): void {
     this.revision = event.revision;
-    this.history.append(event);
-    this.hub.publish(event);
+    this.events.recordEncoded(event);
   }
 
   private checkPrecondition(key: string, current: StoredObject, expectedResourceVersion: string): void {
