@@ -56,5 +56,6 @@ export {
   type CommittedChange,
   type StorageEventLogOptions,
 } from './storage/storage-event-log.js';
+export { compareKeys } from './storage/key-order.js';
 
 export { createLogger, silentLogger, type Logger } from './util/logger.js';
