@@ -37,7 +37,7 @@ function walk(node: JSONSchema, at: string, problems: string[]): void {
   if (node.type === undefined && !untyped) problems.push(`${at}.type: must not be empty`);
   if (node.type !== undefined && !types.has(node.type))
     problems.push(`${at}.type: "${String(node.type)}" is not a type`);
-  if (node.properties !== undefined && node.type !== 'object' && !untyped)
+  if (node.properties !== undefined && node.type !== undefined && node.type !== 'object')
     problems.push(`${at}.properties: only objects have properties`);
   if (node.additionalProperties !== undefined) {
     if (node.type !== 'object')

@@ -1,0 +1,95 @@
+import type { KubeObject } from '../../../api/index.js';
+import { StorageError } from '../../../api/storage.js';
+import type { RequestScope } from '../../../server/registry/request-scope.js';
+import { Store } from '../../../server/registry/store.js';
+import { metricSnapshot } from '../../../resources/metricsnapshot/index.js';
+import { MemoryStorage } from '../../../server/storage/memory-storage.js';
+
+/** A storage whose first creates find their key taken, as a generated name that collides would. */
+class CollidingStorage extends MemoryStorage {
+  collisions = 0;
+  readonly triedKeys: string[] = [];
+  override async create(key: string, object: KubeObject): Promise<KubeObject> {
+    this.triedKeys.push(key);
+    if (this.collisions-- > 0) throw new StorageError('KeyExists', key);
+    return super.create(key, object);
+  }
+}
+
+const version = metricSnapshot.versions.find((v) => v.name === 'v1')!;
+const scope = (warnings: string[] = []): RequestScope => ({
+  namespace: 'default',
+  version,
+  user: { name: 'tester', groups: [] },
+  dryRun: false,
+  fieldManager: 'test',
+  fieldValidation: 'Strict',
+  warnings,
+});
+const snapshot = (metadata: KubeObject['metadata']): KubeObject => ({
+  apiVersion: 'metrics.example.com/v1',
+  kind: 'MetricSnapshot',
+  metadata: { namespace: 'default', ...metadata },
+  spec: { source: 'prometheus', metrics: ['up'], interval: '1m' },
+});
+
+describe('Store', () => {
+  let storage: CollidingStorage;
+  beforeEach(() => {
+    storage = new CollidingStorage();
+  });
+  afterEach(async () => storage.close());
+
+  test('a generated name that collides is generated again, as kube retries it', async () => {
+    const store = new Store(metricSnapshot, storage);
+    storage.collisions = 2;
+    const created = await store.create(scope(), snapshot({ generateName: 'snap-' }));
+    expect(created.code).toBe(201);
+    expect(new Set(storage.triedKeys).size).toBe(3);
+    expect(created.object.metadata.name).toMatch(/^snap-/);
+  });
+
+  test('a name the client chose that exists is 409, without retrying', async () => {
+    const store = new Store(metricSnapshot, storage);
+    storage.collisions = 1;
+    await expect(store.create(scope(), snapshot({ name: 'mine' }))).rejects.toMatchObject({
+      status: { code: 409, reason: 'AlreadyExists' },
+    });
+    expect(storage.triedKeys).toHaveLength(1);
+  });
+
+  test('with a garbage collector, Foreground waits for it through a finalizer', async () => {
+    const store = new Store(metricSnapshot, storage);
+    await store.create(scope(), snapshot({ name: 'held' }));
+    const result = await store.delete(scope(), 'held', { propagationPolicy: 'Foreground' });
+    expect(result.deleted).toBe(false);
+    expect(result.object.metadata.finalizers).toEqual(['foregroundDeletion']);
+  });
+
+  test('without a garbage collector, Foreground and Orphan deletes finish at once and say why', async () => {
+    const store = new Store(metricSnapshot, storage, { garbageCollector: false });
+    for (const propagationPolicy of ['Foreground', 'Orphan'] as const) {
+      await store.create(scope(), snapshot({ name: propagationPolicy.toLowerCase() }));
+      const warnings: string[] = [];
+      const result = await store.delete(scope(warnings), propagationPolicy.toLowerCase(), {
+        propagationPolicy,
+      });
+      expect(result.deleted).toBe(true);
+      expect(warnings).toEqual([
+        expect.stringContaining(`propagationPolicy ${propagationPolicy} needs a garbage collector`),
+      ]);
+    }
+  });
+
+  test('a list at a resourceVersion the storage has not reached is 504 Too large resource version', async () => {
+    const store = new Store(metricSnapshot, storage);
+    await expect(store.list(scope(), { resourceVersion: '99999999' })).rejects.toMatchObject({
+      status: {
+        code: 504,
+        reason: 'Timeout',
+        message: 'Too large resource version: 99999999, current: 1',
+        details: { causes: [{ reason: 'ResourceVersionTooLarge' }], retryAfterSeconds: 1 },
+      },
+    });
+  });
+});
