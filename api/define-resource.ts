@@ -1,6 +1,6 @@
 import { codeIn } from './definition-code.js';
 import { checkApiGroup, checkDns1035Label, checkKind } from './identifiers.js';
-import type { JSONSchema } from './json-schema.js';
+import { typeMetaProperties, type JSONSchema } from './json-schema.js';
 import { compilePrinterColumns } from './printer-columns.js';
 import type { ResourceDefinition, ResourceVersion } from './resource-definition.js';
 import type { ResourceSpec, ScaleSpec, VersionSpec } from './resource-spec.js';
@@ -24,19 +24,6 @@ export class ResourceDefinitionError extends Error {
 
 /** The kube version name rule for CRD versions: a DNS-1035 label. */
 const VERSION_NAME = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
-
-const typeMeta: Record<'apiVersion' | 'kind', JSONSchema> = {
-  apiVersion: {
-    type: 'string',
-    description:
-      'APIVersion defines the versioned schema of this representation of an object. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources',
-  },
-  kind: {
-    type: 'string',
-    description:
-      'Kind is a string value representing the REST resource this object represents. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds',
-  },
-};
 
 /**
  * Defines one resource type for the server that serves it and the constructs that deploy it.
@@ -190,7 +177,7 @@ function objectSchema(schema: JSONSchema | undefined): JSONSchema {
   return {
     ...schema,
     properties: {
-      ...typeMeta,
+      ...typeMetaProperties,
       metadata: { type: 'object' },
       ...(schema.properties ?? {}),
     },

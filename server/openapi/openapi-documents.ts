@@ -1,8 +1,20 @@
 import { typeMetaProperties, type JSONSchema } from '../../api/json-schema.js';
 import type { ResourceDefinition } from '../../api/resource-definition.js';
+import { scaleSchema } from '../registry/scale.js';
 import { metaNames, metaSchemas } from './meta-schemas.js';
 
 type Ref = (name: string) => string;
+
+/** autoscaling/v1 Scale, as kube-apiserver names it in its documents. */
+const scaleName = 'io.k8s.api.autoscaling.v1.Scale';
+
+function scaleDefinition(ref: Ref): JSONSchema {
+  return {
+    ...scaleSchema,
+    properties: { ...scaleSchema.properties, metadata: { $ref: ref(metaNames.objectMeta) } },
+    'x-kubernetes-group-version-kind': gvk('autoscaling', 'v1', 'Scale'),
+  };
+}
 type Document = Record<string, unknown>;
 
 /** `metrics.example.com` + v1 + MetricSnapshot -> `com.example.metrics.v1.MetricSnapshot`, kube's naming. */
@@ -58,6 +70,8 @@ interface Operation {
   readonly parameters: readonly Parameter[];
   readonly body?: { readonly schema: string; readonly mediaTypes: readonly string[] };
   readonly response: string;
+  /** The kind the operation answers with, when it is not the resource's own (Scale). */
+  readonly gvk?: { readonly group: string; readonly version: string; readonly kind: string };
   readonly responseCodes: readonly string[];
 }
 
@@ -139,8 +153,10 @@ function resourcePaths(resource: ResourceDefinition, version: string): PathSet[]
     description: `name of the ${resource.kind}`,
   };
   const pretty = [query('pretty', 'string', "If 'true', then the output is pretty printed.")];
-  const item = (subresource: string): Operation[] => {
-    const sub = subresource ? 'Status' : '';
+  const item = (subresource: '' | 'status' | 'scale'): Operation[] => {
+    const sub = subresource === 'status' ? 'Status' : subresource === 'scale' ? 'Scale' : '';
+    const responseKind = subresource === 'scale' ? scaleName : kindName;
+    const gvk = subresource === 'scale' ? { group: 'autoscaling', version: 'v1', kind: 'Scale' } : undefined;
     return [
       {
         method: 'get',
@@ -148,7 +164,8 @@ function resourcePaths(resource: ResourceDefinition, version: string): PathSet[]
         operationId: `read${verSuffix}${scoped}${opKind}${sub}`,
         description: `read the specified ${resource.kind}`,
         parameters: pretty,
-        response: kindName,
+        response: responseKind,
+        gvk,
         responseCodes: ['200'],
       },
       {
@@ -157,8 +174,9 @@ function resourcePaths(resource: ResourceDefinition, version: string): PathSet[]
         operationId: `replace${verSuffix}${scoped}${opKind}${sub}`,
         description: `replace the specified ${resource.kind}`,
         parameters: [...pretty, ...writeParams],
-        body: { schema: kindName, mediaTypes: ['application/json', 'application/yaml'] },
-        response: kindName,
+        body: { schema: responseKind, mediaTypes: ['application/json', 'application/yaml'] },
+        response: responseKind,
+        gvk,
         responseCodes: ['200', '201'],
       },
       {
@@ -172,7 +190,8 @@ function resourcePaths(resource: ResourceDefinition, version: string): PathSet[]
           query('force', 'boolean', 'Force is going to "force" Apply requests.'),
         ],
         body: { schema: metaNames.patch, mediaTypes: patchMediaTypes },
-        response: kindName,
+        response: responseKind,
+        gvk,
         responseCodes: ['200', '201'],
       },
     ];
@@ -245,12 +264,14 @@ function resourcePaths(resource: ResourceDefinition, version: string): PathSet[]
       ],
     },
   ];
-  if (resource.subresources.status)
+  for (const subresource of ['status', 'scale'] as const) {
+    if (!resource.subresources[subresource]) continue;
     paths.push({
-      path: `${base}/{name}/status`,
+      path: `${base}/{name}/${subresource}`,
       pathParameters: [nameParam, ...nsParam],
-      operations: item('status'),
+      operations: item(subresource),
     });
+  }
   if (resource.namespaced) {
     paths.push({
       path: `/apis/${resource.group}/${version}/${resource.plural}`,
@@ -332,7 +353,7 @@ function render(
       ],
       responses,
       'x-kubernetes-action': op.action,
-      'x-kubernetes-group-version-kind': { group: resource.group, version, kind: resource.kind },
+      'x-kubernetes-group-version-kind': op.gvk ?? { group: resource.group, version, kind: resource.kind },
     };
     if (body && v3) {
       operation.requestBody = {
@@ -362,6 +383,7 @@ function collect(
     for (const version of resource.versions) {
       if (only && (only.group !== resource.group || only.version !== version.name)) continue;
       Object.assign(schemas, kindSchemas(resource, version.name, version.schema, ref));
+      if (resource.subresources.scale) schemas[scaleName] = scaleDefinition(ref);
       for (const pathSet of resourcePaths(resource, version.name))
         paths[pathSet.path] = render(resource, version.name, pathSet, v3, ref);
     }

@@ -159,6 +159,27 @@ describe('a server of a user-defined resource (apps/widgets) beside MetricSnapsh
     expect(table.rows[0].cells.slice(0, 4)).toEqual(['stored', 'red', '10cm', 1]);
   });
 
+  test('OpenAPI v3 publishes the scale subresource and the CEL rules, for kubectl explain and clients', async () => {
+    const document = (await t.request('GET', '/openapi/v3/apis/widgets.acme.io/v1')).json<{
+      paths: Record<string, { get?: { 'x-kubernetes-group-version-kind': unknown } }>;
+      components: {
+        schemas: Record<string, { properties?: Record<string, { properties?: Record<string, unknown> }> }>;
+      };
+    }>();
+    expect(
+      document.paths['/apis/widgets.acme.io/v1/widgets/{name}/scale'].get?.[
+        'x-kubernetes-group-version-kind'
+      ],
+    ).toEqual({
+      group: 'autoscaling',
+      version: 'v1',
+      kind: 'Scale',
+    });
+    expect(document.components.schemas['io.k8s.api.autoscaling.v1.Scale']).toBeDefined();
+    const color = document.components.schemas['io.acme.widgets.v1.Widget'].properties?.spec.properties?.color;
+    expect(color).toMatchObject({ 'x-kubernetes-validations': [{ rule: 'self == oldSelf' }] });
+  });
+
   test('admission plugins see the operation, objects, user and dry run, and may refuse', async () => {
     admission.seen.length = 0;
     const refused = await t.request('POST', `${v1}?dryRun=All`, { body: widgetV1('forbidden') });
