@@ -1,0 +1,4 @@
+import { runApiServer } from 'aggregated-apiserver/server';
+import { gizmo } from './gizmo.js';
+
+await runApiServer({ resources: [gizmo] });
