@@ -35,7 +35,7 @@ export function defineResource(spec: ResourceSpec): ResourceDefinition {
   const problems: string[] = [];
   const kind = typeof spec?.kind === 'string' ? spec.kind : '';
   const lower = kind.toLowerCase();
-  const plural = spec?.plural ?? `${lower}s`;
+  const plural = spec?.plural ?? guessPlural(lower);
   const singular = spec?.singular ?? lower;
   const resourceName = `${plural}.${String(spec?.group)}`;
   if (spec === null || typeof spec !== 'object')
@@ -205,6 +205,13 @@ function checkScale(scale: ScaleSpec, schema: JSONSchema, where: string, problem
   check('specReplicasPath', ['spec'], 'integer');
   check('statusReplicasPath', ['status'], 'integer');
   check('labelSelectorPath', ['spec', 'status'], 'string');
+}
+
+/** The plural kube guesses from a kind (apimachinery's UnsafeGuessKindToResource): policy -> policies. */
+function guessPlural(singular: string): string {
+  if (/(s|x|z|ch|sh)$/.test(singular)) return `${singular}es`;
+  if (/[^aeiou]y$/.test(singular)) return `${singular.slice(0, -1)}ies`;
+  return `${singular}s`;
 }
 
 function push(problems: string[], problem: string | undefined): void {

@@ -48,6 +48,16 @@ describe('defineResource', () => {
     expect(widget.versions[0].columns.map((c) => c.name)).toEqual(['Age']);
   });
 
+  test.each([
+    ['Widget', 'widgets'],
+    ['BackupPolicy', 'backuppolicies'],
+    ['Gateway', 'gateways'],
+    ['Mailbox', 'mailboxes'],
+    ['Batch', 'batches'],
+  ])('guesses the plural of %s as kube does: %s', (kind, plural) => {
+    expect(defineResource({ ...minimal, kind }).plural).toBe(plural);
+  });
+
   test('reports every problem at once, each where it is', () => {
     const problems = problemsOf({
       group: 'widgets',
