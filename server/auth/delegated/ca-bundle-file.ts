@@ -12,7 +12,10 @@ import { messageOf } from './kube-client.js';
  */
 export class CABundleFile {
   private certificates: readonly X509Certificate[];
+  /** The text the certificates were read from: a poll that finds the same text changes nothing. */
+  private text = '';
   private listener: (() => void) | undefined;
+  private firstCheck: NodeJS.Timeout | undefined;
 
   constructor(
     readonly file: string,
@@ -36,6 +39,7 @@ export class CABundleFile {
     const { log, onChange } = options;
     this.listener = () => {
       try {
+        if (this.currentText() === this.text) return;
         this.certificates = this.read();
       } catch (error) {
         log.error('could not reload a CA file; keeping the previous certificates', {
@@ -48,22 +52,33 @@ export class CABundleFile {
       onChange();
     };
     watchFile(this.file, { interval: options.intervalMs, persistent: false }, this.listener);
+    // watchFile takes its first stat asynchronously: a change made before it would go unseen.
+    this.firstCheck = setTimeout(this.listener, options.intervalMs);
+    this.firstCheck.unref();
   }
 
   stop(): void {
     if (!this.listener) return;
+    clearTimeout(this.firstCheck);
     unwatchFile(this.file, this.listener);
     this.listener = undefined;
   }
 
+  private currentText(): string {
+    return readFileSync(this.file, 'utf8');
+  }
+
   private read(): X509Certificate[] {
     let certificates: X509Certificate[];
+    let text: string;
     try {
-      certificates = parseCertificateBundle(readFileSync(this.file, 'utf8'));
+      text = this.currentText();
+      certificates = parseCertificateBundle(text);
     } catch (error) {
       throw new Error(`${this.flag}: cannot read ${this.file}: ${messageOf(error)}`);
     }
     if (certificates.length === 0) throw new Error(`${this.flag}: ${this.file} holds no PEM certificate`);
+    this.text = text;
     return certificates;
   }
 }
