@@ -133,15 +133,22 @@ function resourcesToServe(
     }
     all.push(...loadDeclarativeResources(text, file));
   }
-  const seen = new Set<string>();
+  const byName = new Map<string, ResourceDefinition>();
   for (const r of all) {
     const name = `${r.plural}.${r.group}`;
-    if (seen.has(name)) throw new FlagError(`the resource ${name} is defined more than once`);
-    seen.add(name);
+    if (byName.has(name)) throw new FlagError(`the resource ${name} is defined more than once`);
+    byName.set(name, r);
   }
-  if (all.length === 0)
+  const unknown = flags.resources.filter((name) => !byName.has(name));
+  if (unknown.length > 0) {
+    const known = [...byName.keys()].join(', ') || 'none';
+    throw new FlagError(`--resources: ${unknown.join(', ')} not defined; this server knows ${known}`);
+  }
+  const chosen = flags.resources;
+  const served = chosen.length > 0 ? all.filter((r) => chosen.includes(`${r.plural}.${r.group}`)) : all;
+  if (served.length === 0)
     throw new FlagError('no resources to serve: pass resource definitions or --resource-definitions');
-  return all;
+  return served;
 }
 
 function tlsMinVersion(flag: string): 'TLSv1.2' | 'TLSv1.3' {

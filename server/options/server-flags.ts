@@ -179,6 +179,11 @@ export const serverFlagSpecs = {
     [],
     'JSON files of declarative resource definitions (ResourceDefinitionList) to serve besides the built-in resources; a bad file stops the server at startup.',
   ),
+  resources: stringList(
+    'resources',
+    [],
+    'Serve only these of the resources the server knows, as plural.group (e.g. widgets.acme.io); empty: all of them.',
+  ),
   disableAdmissionPlugins: stringList(
     'disable-admission-plugins',
     [],

@@ -95,6 +95,25 @@ describe('startApiServer', () => {
     ]);
   });
 
+  test('--resources serves only the resources it names, and refuses names the server does not know', async () => {
+    const file = join(directory, 'resources.json');
+    writeFileSync(file, JSON.stringify(declarativeDocument([defineResource(gadgets)])));
+    const t = await startTestServer({
+      args: [`--resource-definitions=${file}`, '--resources=gadgets.ops.acme.io'],
+    });
+    try {
+      expect((await t.request('GET', '/apis/ops.acme.io/v1')).status).toBe(200);
+      expect((await t.request('GET', '/apis/metrics.example.com/v1')).status).toBe(404);
+    } finally {
+      await t.stop();
+    }
+    await expect(start(['--resources=widgets.acme.io'])).rejects.toThrow(
+      new FlagError(
+        '--resources: widgets.acme.io not defined; this server knows metricsnapshots.metrics.example.com',
+      ),
+    );
+  });
+
   test('a resource defined twice, or an unknown admission plugin to disable, is a flag error', async () => {
     const file = join(directory, 'resources.json');
     writeFileSync(file, JSON.stringify(declarativeDocument([metricSnapshotData()])));
