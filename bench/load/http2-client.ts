@@ -46,6 +46,9 @@ export interface Call {
   readonly headBytes?: number;
 }
 
+/** A request that has sent or received nothing for this long fails, so a stuck server cannot hang a run. */
+const IDLE_TIMEOUT_MS = 120_000;
+
 export interface Answer {
   readonly status: number;
   readonly contentType: string;
@@ -65,6 +68,10 @@ export function call(session: ClientHttp2Session, endpoint: Endpoint, request: C
   if (request.contentType) headers['content-type'] = request.contentType;
   return new Promise<Answer>((resolve, reject) => {
     const stream = session.request(headers, { endStream: request.body === undefined });
+    stream.setTimeout(IDLE_TIMEOUT_MS, () => {
+      reject(new Error(`no answer to ${request.method} ${request.path} within ${IDLE_TIMEOUT_MS} ms`));
+      stream.close(constants.NGHTTP2_CANCEL);
+    });
     let status = 0;
     let contentType = '';
     let bytes = 0;
