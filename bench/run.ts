@@ -219,6 +219,9 @@ async function main(): Promise<void> {
   }
 }
 
+// An interrupted run exits through the 'exit' listeners, which kill every process it started.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
+
 main().catch((error: unknown) => {
   process.stderr.write(
     `bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,

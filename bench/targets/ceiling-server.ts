@@ -8,6 +8,10 @@
  * messages set the answer ({ type: 'answer', contentType, body }), and it reports
  * { type: 'listening', port } once it listens on 127.0.0.1.
  *
+ * Unlike the servers under test it may hold 1 GiB of unsent answers per connection (Node's
+ * default is 10 MB, past which new streams are refused with ENHANCE_YOUR_CALM), so that large
+ * lists never fail on it: it is the bound, not a server.
+ *
  * Watches (`watch=true` in the query) stay open; every POST is sent to each open watch as an
  * ADDED event carrying the posted object, before it is answered, as a fan-out would.
  */
@@ -32,6 +36,7 @@ const server = createSecureServer({
   requestCert: true,
   rejectUnauthorized: false,
   settings: { maxConcurrentStreams: 1000 },
+  maxSessionMemory: 1024,
 });
 
 server.on('stream', (stream, headers) => {
