@@ -13,6 +13,8 @@ const SEED_CONCURRENCY = { connections: 4, streams: 16 };
 export class BenchContext {
   /** One answer per workload, recorded from this server, for the ceiling to answer with. */
   readonly samples = new Map<string, SampleResponse>();
+  /** Measurements that failed; the run goes on, reports them, and exits with an error. */
+  readonly failures: string[] = [];
 
   constructor(
     readonly options: BenchOptions,
@@ -70,6 +72,21 @@ export class BenchContext {
       `seeded ${target.id} ${set.namespace}: ${set.count - from} objects in ${result.seconds.toFixed(1)} s ` +
         `(${Math.round(result.created / result.seconds)}/s)`,
     );
+  }
+
+  /**
+   * Runs one measurement; when it fails, records the failure and resolves with undefined, so
+   * that one broken measurement does not lose the others.
+   */
+  async attempt<T>(what: string, measure: () => Promise<T>): Promise<T | undefined> {
+    try {
+      return await measure();
+    } catch (error) {
+      const message = `${what}: ${error instanceof Error ? error.message : String(error)}`;
+      this.failures.push(message);
+      log(`FAILED ${message}`);
+      return undefined;
+    }
   }
 
   /** Whether the run includes this workload or phase (`watch`, `memory`). */

@@ -201,9 +201,12 @@ async function main(): Promise<void> {
         memory,
         readiness,
         ratios: ratios(throughput),
+        failures: context.failures,
         seconds: (performance.now() - started) / 1000,
       };
       writeOutputs(results, options);
+      if (context.failures.length)
+        throw new Error(`${context.failures.length} measurements failed (see above)`);
       failed = false;
     } finally {
       for (const target of running) await target.stop().catch(() => undefined);

@@ -42,7 +42,7 @@ export interface Call {
   readonly body?: string;
   /** Keep the whole body (else only its size and the first `headBytes` are kept). */
   readonly keepBody?: boolean;
-  /** How many bytes of the start of the body to keep when the whole body is not kept. */
+  /** How many bytes of the start of the body to keep when the whole body is not kept. @default 512 */
   readonly headBytes?: number;
 }
 
@@ -77,7 +77,8 @@ export function call(session: ClientHttp2Session, endpoint: Endpoint, request: C
     let bytes = 0;
     const kept: Buffer[] = [];
     let keptBytes = 0;
-    const limit = request.keepBody ? Number.POSITIVE_INFINITY : (request.headBytes ?? 0);
+    // The start of every answer is kept, to describe an unexpected one.
+    const limit = request.keepBody ? Number.POSITIVE_INFINITY : (request.headBytes ?? 512);
     stream.once('response', (responseHeaders) => {
       status = Number(responseHeaders[constants.HTTP2_HEADER_STATUS]);
       contentType = String(responseHeaders['content-type'] ?? '');

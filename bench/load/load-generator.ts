@@ -246,6 +246,7 @@ async function runWatch(job: WatchJob): Promise<JobResult> {
     return {
       type: 'watch',
       rounds,
+      throttled: done.reduce((sum, d) => sum + d.throttled, 0),
       errors,
       firstError,
       cpu: cpu.observed,

@@ -4,7 +4,7 @@
  */
 import { constants, type ClientHttp2Stream } from 'node:http2';
 import { parentPort, workerData } from 'node:worker_threads';
-import { clockFrom } from './clock.js';
+import { clockFrom, sleep } from './clock.js';
 import { Connection } from './connection.js';
 import { describeAnswer } from './http2-client.js';
 import type { SeedJob, ThroughputJob, WatchJob } from './protocol.js';
@@ -12,6 +12,8 @@ import { requestDriver, type RequestDriver } from './request-driver.js';
 import type { FromWorker, ToWorker, WorkerInput } from './worker-messages.js';
 
 const input = workerData as WorkerInput;
+/** How often one watch is retried after a 429 before the job fails. */
+const MAX_WATCH_ATTEMPTS = 60;
 const now = clockFrom(BigInt(input.clockBase));
 const port = parentPort;
 if (!port) throw new Error('load-worker.ts runs as a worker thread');
@@ -189,41 +191,61 @@ async function runWatch(job: WatchJob): Promise<void> {
     `&resourceVersion=${encodeURIComponent(input.resourceVersion ?? '')}`;
   let finishing = false;
 
+  let throttled = 0;
+  /**
+   * Opens one watch. A 429 (sample-apiserver's priority and fairness rejects a burst of 1000
+   * watches from one user) is retried after its Retry-After, with jitter, as client-go does.
+   */
   const openWatch = async (connection: Connection): Promise<void> => {
-    const session = await connection.current();
-    const stream = session.request({
-      ...(job.endpoint.headers as Record<string, string | string[]>),
-      [constants.HTTP2_HEADER_METHOD]: 'GET',
-      [constants.HTTP2_HEADER_PATH]: path,
-      accept: 'application/json',
-    });
-    streams.push(stream);
-    let pending = '';
-    stream.setEncoding('utf8');
-    stream.on('data', (chunk: string) => {
-      const arrived = now();
-      pending += chunk;
-      let newline: number;
-      while ((newline = pending.indexOf('\n')) >= 0) {
-        const line = pending.slice(0, newline);
-        pending = pending.slice(newline + 1);
-        if (line.trim()) record(line, arrived);
-      }
-    });
-    stream.on('error', (error) => {
-      if (!finishing) errors.add(`watch stream: ${errorText(error)}`);
-    });
-    stream.on('close', () => {
-      if (!finishing) errors.add('a watch ended before the benchmark did');
-    });
-    await new Promise<void>((resolve, reject) => {
-      stream.once('response', (headers) => {
-        const status = Number(headers[constants.HTTP2_HEADER_STATUS]);
-        if (status === 200) resolve();
-        else reject(new Error(`watch answered HTTP ${status}`));
+    for (let attempt = 1; ; attempt++) {
+      const session = await connection.current();
+      const stream = session.request({
+        ...(job.endpoint.headers as Record<string, string | string[]>),
+        [constants.HTTP2_HEADER_METHOD]: 'GET',
+        [constants.HTTP2_HEADER_PATH]: path,
+        accept: 'application/json',
       });
-      stream.once('error', reject);
-    });
+      let live = false;
+      stream.on('error', (error) => {
+        if (live && !finishing) errors.add(`watch stream: ${errorText(error)}`);
+      });
+      const { status, retryAfter } = await new Promise<{ status: number; retryAfter: number }>(
+        (resolve, reject) => {
+          stream.once('response', (headers) =>
+            resolve({
+              status: Number(headers[constants.HTTP2_HEADER_STATUS]),
+              retryAfter: Number(headers['retry-after']) || 1,
+            }),
+          );
+          stream.once('error', reject);
+          stream.once('close', () => reject(new Error('the watch was closed before it was answered')));
+        },
+      );
+      if (status === 200) {
+        live = true;
+        streams.push(stream);
+        let pending = '';
+        stream.setEncoding('utf8');
+        stream.on('data', (chunk: string) => {
+          const arrived = now();
+          pending += chunk;
+          let newline: number;
+          while ((newline = pending.indexOf('\n')) >= 0) {
+            const line = pending.slice(0, newline);
+            pending = pending.slice(newline + 1);
+            if (line.trim()) record(line, arrived);
+          }
+        });
+        stream.on('close', () => {
+          if (!finishing) errors.add('a watch ended before the benchmark did');
+        });
+        return;
+      }
+      stream.close(constants.NGHTTP2_CANCEL);
+      if (status !== 429 || attempt >= MAX_WATCH_ATTEMPTS) throw new Error(`watch answered HTTP ${status}`);
+      throttled += 1;
+      await sleep(retryAfter * 1000 * (1 + Math.random()));
+    }
   };
 
   const record = (line: string, arrived: number): void => {
@@ -265,7 +287,7 @@ async function runWatch(job: WatchJob): Promise<void> {
   for (const stream of streams) stream.close(constants.NGHTTP2_CANCEL);
   for (const connection of connections) connection.close();
   const pairs = deliveries.toArray();
-  post({ type: 'watch-done', deliveries: pairs, errors: errors.count, firstError: errors.first }, [
+  post({ type: 'watch-done', deliveries: pairs, throttled, errors: errors.count, firstError: errors.first }, [
     pairs.buffer as ArrayBuffer,
   ]);
 }

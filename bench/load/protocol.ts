@@ -170,6 +170,8 @@ export interface WatchRoundResult {
 export interface WatchResult {
   readonly type: 'watch';
   readonly rounds: readonly WatchRoundResult[];
+  /** Watch opens answered 429 Too Many Requests and retried after their Retry-After. */
+  readonly throttled: number;
   readonly errors: number;
   readonly firstError?: string;
   readonly cpu: CpuUse;

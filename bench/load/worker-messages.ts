@@ -42,6 +42,8 @@ export type FromWorker =
       readonly type: 'watch-done';
       /** Pairs (event index, arrival time in ms on the shared clock). */
       readonly deliveries: Float64Array;
+      /** Watch opens answered 429 and retried. */
+      readonly throttled: number;
       readonly errors: number;
       readonly firstError?: string;
     };

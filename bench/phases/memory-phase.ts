@@ -23,40 +23,42 @@ export async function runMemoryPhase<Id extends TargetId>(
   const readiness: ReadinessEntry[] = [];
   for (const id of targets) {
     log(`memory and start-up: ${id}`);
-    const target = await start(id);
-    try {
-      const set = { namespace: NAMESPACES.memory, namePrefix: 'stored-' };
-      for (const [objects, from] of [
-        [fewer, 0],
-        [more, fewer],
-      ] as const) {
-        await context.seed(target, { ...set, count: objects }, from);
-        await sleep(options.settleMs);
-        const rssBytes = processRssBytes(target.serverPid);
-        if (rssBytes === undefined) throw new Error(`${id} is not running`);
-        memory.push({ target: id, objects, rssBytes });
-        log(`${id}: ${Math.round(rssBytes / 2 ** 20)} MiB resident with ${objects} objects`);
+    await context.attempt(`memory and start-up of ${id}`, async () => {
+      const target = await start(id);
+      try {
+        const set = { namespace: NAMESPACES.memory, namePrefix: 'stored-' };
+        for (const [objects, from] of [
+          [fewer, 0],
+          [more, fewer],
+        ] as const) {
+          await context.seed(target, { ...set, count: objects }, from);
+          await sleep(options.settleMs);
+          const rssBytes = processRssBytes(target.serverPid);
+          if (rssBytes === undefined) throw new Error(`${id} is not running`);
+          memory.push({ target: id, objects, rssBytes });
+          log(`${id}: ${Math.round(rssBytes / 2 ** 20)} MiB resident with ${objects} objects`);
+        }
+        const runs = [];
+        for (let i = 0; i < options.readyRepetitions; i++) {
+          const timing = await target.restart();
+          runs.push(timing);
+          log(
+            `${id}: ready in ${(timing.readyMs / 1000).toFixed(1)} s, first page in ${(timing.firstPageMs / 1000).toFixed(1)} s`,
+          );
+        }
+        readiness.push({
+          target: id,
+          objects: more,
+          runs,
+          median: {
+            readyMs: median(runs.map((r) => r.readyMs)),
+            firstPageMs: median(runs.map((r) => r.firstPageMs)),
+          },
+        });
+      } finally {
+        await target.stop();
       }
-      const runs = [];
-      for (let i = 0; i < options.readyRepetitions; i++) {
-        const timing = await target.restart();
-        runs.push(timing);
-        log(
-          `${id}: ready in ${(timing.readyMs / 1000).toFixed(1)} s, first page in ${(timing.firstPageMs / 1000).toFixed(1)} s`,
-        );
-      }
-      readiness.push({
-        target: id,
-        objects: more,
-        runs,
-        median: {
-          readyMs: median(runs.map((r) => r.readyMs)),
-          firstPageMs: median(runs.map((r) => r.firstPageMs)),
-        },
-      });
-    } finally {
-      await target.stop();
-    }
+    });
   }
   return { memory, readiness };
 }

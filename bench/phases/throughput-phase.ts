@@ -34,7 +34,7 @@ export async function runThroughputPhase(
   const runs = new Map<string, ThroughputRun[]>();
   const key = (workload: string, user: UserId, target: string): string => `${workload}|${user}|${target}`;
   const measure = async (target: Target, workload: ThroughputWorkload, user: UserId, keepSample: boolean) => {
-    const result = await context.loadGenerator.run({
+    const job = {
       type: 'throughput',
       endpoint: context.endpoint(target, user),
       plan: workload.plan(target.resource),
@@ -43,7 +43,11 @@ export async function runThroughputPhase(
       durationMs: options.durationMs,
       keepSample,
       observe: target.observe,
-    });
+    } as const;
+    const result = await context.attempt(`${workload.id} ${user} ${target.id}`, () =>
+      context.loadGenerator.run(job),
+    );
+    if (!result) return undefined;
     const id = key(workload.id, user, target.id);
     runs.set(id, [
       ...(runs.get(id) ?? []),
@@ -68,7 +72,7 @@ export async function runThroughputPhase(
         for (const target of servers) {
           const keepSample = !context.samples.has(workload.id) && target === servers[0];
           const result = await measure(target, workload, user, keepSample);
-          if (keepSample && result.sample) context.samples.set(workload.id, result.sample);
+          if (keepSample && result?.sample) context.samples.set(workload.id, result.sample);
         }
       }
       const sample = context.samples.get(workload.id);

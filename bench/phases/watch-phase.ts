@@ -21,20 +21,23 @@ export async function runWatchPhase(
   const { options } = context;
   const entries: WatchEntry[] = [];
   const watch = async (target: Target, user: UserId): Promise<void> => {
-    const result = await context.loadGenerator.run({
-      type: 'watch',
-      endpoint: context.endpoint(target, user),
-      collectionPath: target.resource.collectionPath(NAMESPACES.watch),
-      template: target.resource.object('', NAMESPACES.watch),
-      namePrefix: `${user}-`,
-      watchers: options.watchers,
-      watchersPerConnection: WATCHERS_PER_CONNECTION,
-      rounds: options.repetitions,
-      events: options.watchEvents,
-      intervalMs: options.watchIntervalMs,
-      deliveryTimeoutMs: 30_000,
-      observe: target.observe,
-    });
+    const result = await context.attempt(`watch ${user} ${target.id}`, () =>
+      context.loadGenerator.run({
+        type: 'watch',
+        endpoint: context.endpoint(target, user),
+        collectionPath: target.resource.collectionPath(NAMESPACES.watch),
+        template: target.resource.object('', NAMESPACES.watch),
+        namePrefix: `${user}-`,
+        watchers: options.watchers,
+        watchersPerConnection: WATCHERS_PER_CONNECTION,
+        rounds: options.repetitions,
+        events: options.watchEvents,
+        intervalMs: options.watchIntervalMs,
+        deliveryTimeoutMs: 30_000,
+        observe: target.observe,
+      }),
+    );
+    if (!result) return;
     const rounds = result.rounds;
     const entry: WatchEntry = {
       user,
@@ -50,6 +53,7 @@ export async function runWatchPhase(
         writeP50Ms: median(rounds.map((r) => r.writeMs.p50)),
       },
       missing: rounds.reduce((sum, r) => sum + (r.expected - r.deliveries), 0),
+      throttled: result.throttled,
       errors: result.errors,
       firstError: result.firstError,
       serverCores: result.cpu.server ?? Number.NaN,
@@ -58,7 +62,8 @@ export async function runWatchPhase(
     entries.push(entry);
     log(
       `watch ${user} ${target.id}: p50 ${entry.median.p50FromAckMs.toFixed(1)} ms, p99 ` +
-        `${entry.median.p99FromAckMs.toFixed(1)} ms from ack, ${entry.missing} missing` +
+        `${entry.median.p99FromAckMs.toFixed(1)} ms from ack, ${entry.missing} missing, ` +
+        `${entry.throttled} opens retried after 429` +
         (result.errors ? `, ${result.errors} errors (${result.firstError})` : ''),
     );
   };

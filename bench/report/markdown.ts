@@ -137,6 +137,7 @@ function watchTable(results: BenchResults): string {
       `${ms(w.median.p50FromSendMs)} / ${ms(w.median.p99FromSendMs)} ms`,
       `${ms(w.median.writeP50Ms)} ms`,
       number(w.missing),
+      number(w.throttled),
       cores(w.serverCores),
       cores(w.loadGeneratorCores),
     ]),
@@ -268,7 +269,9 @@ export function benchmarkReport(
       '',
       `${number(results.watch[0].watchers)} watches of one namespace; ${number(results.watch[0].eventsPerRound)} creates ` +
         `one after another per round, one round per repetition. Delivery latency runs from the moment the create's ` +
-        'answer arrived (negative: the event came first) to the moment the event arrived at each watch; medians over rounds.',
+        'answer arrived (negative: the event came first) to the moment the event arrived at each watch; medians over ' +
+        'rounds. A watch answered 429 Too Many Requests (priority and fairness turning away a burst of watches from ' +
+        'one user) is opened again after its Retry-After, as client-go does.',
       '',
       watchTable(results),
       '',
@@ -284,6 +287,16 @@ export function benchmarkReport(
         'the first page (limit=500) of a list over all namespaces is served.',
       '',
       memoryTable(results),
+      '',
+    );
+  }
+  if (results.failures.length) {
+    sections.push(
+      '## Failed measurements',
+      '',
+      'These measurements did not complete; their figures are missing above.',
+      '',
+      ...results.failures.map((failure) => `- ${failure.replace(/\s+/g, ' ')}`),
       '',
     );
   }

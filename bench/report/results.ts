@@ -77,6 +77,8 @@ export interface WatchEntry {
   };
   /** Deliveries that never arrived, summed over the rounds. */
   readonly missing: number;
+  /** Watch opens answered 429 Too Many Requests and retried (priority and fairness). */
+  readonly throttled: number;
   readonly errors: number;
   readonly firstError?: string;
   readonly serverCores: number;
@@ -127,6 +129,8 @@ export interface BenchResults {
   readonly memory: readonly MemoryEntry[];
   readonly readiness: readonly ReadinessEntry[];
   readonly ratios: readonly RatioEntry[];
+  /** Measurements that failed (the run reports the others). */
+  readonly failures: readonly string[];
   /** Seconds the whole run took. */
   readonly seconds: number;
 }

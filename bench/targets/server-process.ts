@@ -1,6 +1,7 @@
 import { request } from '../../test/e2e/support/http.js';
 import type { ProcessGroup, SupervisedProcess } from '../../test/e2e/support/processes.js';
 import { waitFor } from '../../test/e2e/support/wait.js';
+import { USERS } from '../environment/bench-cluster.js';
 import { pinned } from '../environment/cpu-affinity.js';
 import type { ReadyTiming } from './target.js';
 
@@ -23,7 +24,7 @@ export interface ServerLaunch {
   readonly timeoutMs?: number;
 }
 
-const ADMIN_HEADERS = { 'X-Remote-User': 'bench-admin', 'X-Remote-Group': 'system:masters' };
+const ADMIN_HEADERS = { 'X-Remote-User': USERS.admin.name, 'X-Remote-Group': 'system:masters' };
 
 /**
  * Starts a server process and resolves once it is ready, with how long that took: until

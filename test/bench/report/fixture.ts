@@ -62,6 +62,7 @@ export function resultsFixture(): BenchResults {
     ],
     readiness: [],
     ratios: ratios(throughput),
+    failures: ['watch user etcd: the watch was closed before it was answered'],
     seconds: 60,
   };
 }

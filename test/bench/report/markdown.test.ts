@@ -31,6 +31,11 @@ describe('benchmarkReport', () => {
     expect(report).toContain('| this server, embedded store | 100 MiB | 100 MiB | 2,000 | 2.00x |');
   });
 
+  test('lists the measurements that failed', () => {
+    expect(report).toContain('## Failed measurements');
+    expect(report).toContain('- watch user etcd: the watch was closed before it was answered');
+  });
+
   test('links the chart and the results relative to the report', () => {
     expect(report).toContain('![Ratios](bench/results/ratios.svg)');
     expect(report).toContain('[bench/results/results.json](bench/results/results.json)');
