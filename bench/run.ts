@@ -10,6 +10,7 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import * as prettier from 'prettier';
 import { ProcessGroup } from '../test/e2e/support/processes.js';
 import { BenchContext, log } from './bench-context.js';
 import { startBenchCluster, type BenchCluster } from './environment/bench-cluster.js';
@@ -41,11 +42,16 @@ import { NAMESPACES, throughputWorkloads, type SeedSet } from './workloads.js';
 type ServerId = Exclude<TargetId, 'ceiling'>;
 const SERVER_IDS: readonly ServerId[] = ['embedded', 'etcd', 'sample-apiserver'];
 
-function writeOutputs(results: BenchResults, options: BenchOptions): void {
+async function writeOutputs(results: BenchResults, options: BenchOptions): Promise<void> {
   mkdirSync(options.outDir, { recursive: true });
   const jsonFile = join(options.outDir, 'results.json');
   const chartFile = join(options.outDir, 'ratios.svg');
-  writeFileSync(jsonFile, `${JSON.stringify(results, null, 2)}\n`);
+  // Formatted as the repository formats JSON, so that committed results pass `npm run lint`.
+  const prettierOptions = (await prettier.resolveConfig(jsonFile)) ?? {};
+  writeFileSync(
+    jsonFile,
+    await prettier.format(JSON.stringify(results), { ...prettierOptions, parser: 'json' }),
+  );
   writeFileSync(chartFile, ratioChart(results));
   writeFileSync(options.reportFile, benchmarkReport(results, options.reportFile, chartFile, jsonFile));
   log(`wrote ${jsonFile}, ${chartFile} and ${options.reportFile}`);
@@ -78,7 +84,7 @@ async function main(): Promise<void> {
     mkdtempSync(join(tmpdir(), 'aggregated-apiserver-bench-')),
   );
   if (options.fromResults) {
-    writeOutputs(JSON.parse(readFileSync(options.fromResults, 'utf8')) as BenchResults, options);
+    await writeOutputs(JSON.parse(readFileSync(options.fromResults, 'utf8')) as BenchResults, options);
     return;
   }
   const started = performance.now();
@@ -204,7 +210,7 @@ async function main(): Promise<void> {
         failures: context.failures,
         seconds: (performance.now() - started) / 1000,
       };
-      writeOutputs(results, options);
+      await writeOutputs(results, options);
       if (context.failures.length)
         throw new Error(`${context.failures.length} measurements failed (see above)`);
       failed = false;

@@ -28,7 +28,11 @@ const seconds = (millis: number | undefined): string =>
 
 function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
   const cell = (text: string): string => text.replace(/\s+/g, ' ').replace(/\|/g, '\\|');
-  const line = (cells: readonly string[]): string => `| ${cells.map(cell).join(' | ')} |`;
+  const line = (cells: readonly string[]): string => {
+    if (cells.length !== header.length)
+      throw new Error(`a row of ${cells.length} cells under ${header.length} headings`);
+    return `| ${cells.map(cell).join(' | ')} |`;
+  };
   return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
 }
 
@@ -122,6 +126,7 @@ function watchTable(results: BenchResults): string {
       'p50 / p99 from send',
       'write p50',
       'missing',
+      'opens retried after 429',
       'server CPU',
       'load generator CPU',
     ],
@@ -270,8 +275,10 @@ export function benchmarkReport(
       `${number(results.watch[0].watchers)} watches of one namespace; ${number(results.watch[0].eventsPerRound)} creates ` +
         `one after another per round, one round per repetition. Delivery latency runs from the moment the create's ` +
         'answer arrived (negative: the event came first) to the moment the event arrived at each watch; medians over ' +
-        'rounds. A watch answered 429 Too Many Requests (priority and fairness turning away a burst of watches from ' +
-        'one user) is opened again after its Retry-After, as client-go does.',
+        'rounds. A server that answers the write only once the event is on its way to every watch makes "from ack" ' +
+        'short (even negative) and the write slow: read it with "from send" and the write latency. A watch answered ' +
+        '429 Too Many Requests (priority and fairness turning away a burst of watches from one user) is opened ' +
+        'again after its Retry-After, as client-go does.',
       '',
       watchTable(results),
       '',
@@ -284,7 +291,10 @@ export function benchmarkReport(
       'Resident memory (VmRSS) of the server process after loading the objects through the API and idling ' +
         `${number(Number(s.settleMs) / 1000, 0)} s; bytes per object is the growth between the two sizes. Start-up: ` +
         'a restart with the larger number of objects stored, from spawn until `/readyz` answers 200, and until ' +
-        'the first page (limit=500) of a list over all namespaces is served.',
+        'the first page (limit=500) of a list over all namespaces is served. Go returns freed heap to the system ' +
+        "lazily (GOGC=100, no GOMEMLIMIT), so its resident memory includes garbage, as Node's does; sample-apiserver " +
+        'answers reads from etcd until its watch cache is filled (KEP-4568), so its first page does not wait for the ' +
+        'cache.',
       '',
       memoryTable(results),
       '',
@@ -303,6 +313,11 @@ export function benchmarkReport(
   if (errors.length) {
     sections.push(
       '## Errors',
+      '',
+      'Answers other than the expected status, summed over the repetitions (the figures above count only the ' +
+        'expected answers). `NGHTTP2_ENHANCE_YOUR_CALM` is a stream the server refused because its HTTP/2 session ' +
+        "held more unsent data than its limit (Node's `maxSessionMemory`, 10 MB by default); a 409 on a create " +
+        'with generateName is a generated name that was taken (kube-apiserver retries those).',
       '',
       table(
         ['workload', 'user', 'target', 'errors', 'first'],

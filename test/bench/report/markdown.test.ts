@@ -31,6 +31,15 @@ describe('benchmarkReport', () => {
     expect(report).toContain('| this server, embedded store | 100 MiB | 100 MiB | 2,000 | 2.00x |');
   });
 
+  test('gives watch delivery latency from the acknowledgement and from the send, with the 429 retries', () => {
+    expect(report).toContain(
+      '| non-admin user (RBAC) | this server, embedded store | 1,000 | 2.00 ms | 8.00 ms | 0.50x | 5.00 / 12.0 ms | 3.00 ms | 0 | 0 | 50 % | 10 % |',
+    );
+    expect(report).toContain(
+      '| non-admin user (RBAC) | sample-apiserver (Go), etcd | 1,000 | 4.00 ms | 16.0 ms |  | 6.00 / 20.0 ms | 2.00 ms | 3 | 201 |',
+    );
+  });
+
   test('lists the measurements that failed', () => {
     expect(report).toContain('## Failed measurements');
     expect(report).toContain('- watch user etcd: the watch was closed before it was answered');
