@@ -19,6 +19,7 @@ import { openSslCipherList } from './options/cipher-suites.js';
 import { FlagError } from './options/flag-parser.js';
 import type { ServerFlags } from './options/server-flags.js';
 import { ensureSelfSignedServing } from './pki/certificate-files.js';
+import { selfManagedServing } from './pki/self-managed/index.js';
 import { prepareStandalone } from './standalone/standalone-setup.js';
 import type { Logger } from './util/logger.js';
 
@@ -216,16 +217,24 @@ async function prepareSecurity(flags: ServerFlags, log: Logger): Promise<Securit
   if (Boolean(flags.tlsCertFile) !== Boolean(flags.tlsPrivateKeyFile)) {
     throw new FlagError('--tls-cert-file and --tls-private-key-file must be given together');
   }
+  const selfManaged = await selfManagedServing(flags, log);
   const serving = flags.tlsCertFile
     ? { certFile: flags.tlsCertFile, keyFile: flags.tlsPrivateKeyFile }
-    : await ensureSelfSignedServing(flags.certDir, ['localhost', '127.0.0.1']);
-  const delegated = await createDelegatedSecurity(flags, log);
+    : (selfManaged ?? (await ensureSelfSignedServing(flags.certDir, ['localhost', '127.0.0.1'])));
+  const delegated = await createDelegatedSecurity(flags, log).catch(async (error: unknown) => {
+    await selfManaged?.close();
+    throw error;
+  });
   return {
     authenticator: delegated.authenticator,
     authorizer: delegated.authorizer,
     readyChecks: [delegated.readyCheck],
-    close: () => delegated.close(),
-    ...serving,
+    close: async () => {
+      await selfManaged?.close();
+      await delegated.close();
+    },
+    certFile: serving.certFile,
+    keyFile: serving.keyFile,
   };
 }
 

@@ -32,6 +32,41 @@ export const serverFlagSpecs = {
     '',
     'File containing the default x509 private key matching --tls-cert-file.',
   ),
+  selfManagedTlsSecret: string(
+    'self-managed-tls-secret',
+    '',
+    'Namespace/name of a Secret in which the server keeps its own CA and serving certificate, shared by every replica, rotated before expiry; the caBundle of --self-managed-tls-apiservices follows it. Empty: off.',
+  ),
+  selfManagedTlsApiservices: stringList(
+    'self-managed-tls-apiservices',
+    [],
+    'APIServices whose caBundle the server keeps equal to the CA bundle of --self-managed-tls-secret.',
+  ),
+  selfManagedTlsHosts: stringList(
+    'self-managed-tls-hosts',
+    [],
+    'DNS names and IP addresses the self-managed serving certificate covers; the first is its common name.',
+  ),
+  selfManagedTlsCaValidity: dur(
+    'self-managed-tls-ca-validity',
+    87_600 * 3_600_000,
+    'Lifetime of each self-managed CA; it is rotated once two thirds of it have passed.',
+  ),
+  selfManagedTlsValidity: dur(
+    'self-managed-tls-validity',
+    8_760 * 3_600_000,
+    'Lifetime of each self-managed serving certificate; it is re-issued once two thirds of it have passed.',
+  ),
+  selfManagedTlsRotationOverlap: dur(
+    'self-managed-tls-rotation-overlap',
+    600_000,
+    'How long each half of a CA rotation lasts (new CA trusted before it signs; old CA trusted after it stopped signing); longer than --self-managed-tls-sync-period.',
+  ),
+  selfManagedTlsSyncPeriod: dur(
+    'self-managed-tls-sync-period',
+    60_000,
+    'How often each replica reads the self-managed TLS Secret, takes due rotation steps and checks the caBundles.',
+  ),
   tlsMinVersion: string(
     'tls-min-version',
     'VersionTLS12',
