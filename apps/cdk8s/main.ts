@@ -7,12 +7,14 @@
  *       Deployment or etcd; a routable IP renders a selector-less Service + EndpointSlice, a DNS
  *       name or a loopback address (Kubernetes refuses loopback endpoints) an ExternalName
  *       Service (`localhost` for loopback); the end-to-end suite uses this.
- *   AGGREGATED_APISERVER_PKI_DIR=/path/to/pki  where the generated CA and serving key live
+ *   AGGREGATED_APISERVER_TLS_MODE=generated  generate the certificate at synth time instead of
+ *       letting the server manage it (the default, self-managed: no key in the manifests).
+ *   AGGREGATED_APISERVER_PKI_DIR=/path/to/pki  where a generated CA and serving key live
  *       (default .aggregated-apiserver/pki/custom-apiserver-custom-apiserver, gitignored).
  *   AGGREGATED_APISERVER_IMAGE=registry.example/aggregated-apiserver:0.1.0  the server image.
  *   AGGREGATED_APISERVER_EXTRA_SANS=localhost,127.0.0.1  more SANs on the serving certificate.
  *
- * Re-running synth with the same key store writes byte-identical manifests.
+ * Re-running synth writes byte-identical manifests (with generated TLS: given the same key store).
  */
 import { App } from 'cdk8s';
 import { SeedChart, seedOptionsFromEnv } from './seed-chart.js';

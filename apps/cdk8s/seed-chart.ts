@@ -14,7 +14,7 @@ export interface SeedChartOptions extends SeedOptions {
 /**
  * The seed system: the MetricSnapshot API (metrics.example.com, served as v1 and v1beta1) in
  * namespace `custom-apiserver`, two replicas backed by a dedicated three-member etcd, with a
- * serving certificate generated at synth time.
+ * serving certificate the server manages itself (or one generated at synth time).
  */
 export class SeedChart extends Chart {
   /** The aggregated API server. */
@@ -22,10 +22,13 @@ export class SeedChart extends Chart {
 
   constructor(scope: Construct, id: string, options: SeedChartOptions = {}, props: ChartProps = {}) {
     super(scope, id, props);
-    const neutral = seedServerOptions(options);
+    const neutral = seedServerOptions(options, 'self-managed');
     const serverProps: AggregatedApiServerProps = {
       ...neutral,
-      tls: { ...neutral.tls, keyStoreDir: options.keyStoreDir },
+      tls:
+        neutral.tls.mode === 'generated'
+          ? { ...neutral.tls, mode: 'generated', keyStoreDir: options.keyStoreDir }
+          : { ...neutral.tls, mode: 'self-managed' },
       logger: options.logger,
     };
     this.server = new AggregatedApiServer(this, 'MetricsApiServer', serverProps);

@@ -9,7 +9,7 @@ import { AggregatedApiServer, type AggregatedApiServerArgs } from '../../lib/pul
  * server outside the cluster. test/lib/pulumi/seed-program.test.ts checks both render the same.
  */
 export function seedServerArgs(options: SeedOptions = {}): AggregatedApiServerArgs {
-  return seedServerOptions(options);
+  return seedServerOptions(options, 'generated');
 }
 
 /** The Pulumi name of the seed's component (it prefixes its children's Pulumi names). */

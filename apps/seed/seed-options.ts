@@ -4,9 +4,13 @@ import type { AggregatedApiServerOptions, ExternalServerOptions } from '../../li
 /**
  * The seed system both example programs deploy (apps/cdk8s and apps/pulumi): the MetricSnapshot
  * API (metrics.example.com, served as v1 and v1beta1) in namespace `custom-apiserver`, two
- * replicas backed by a dedicated three-member etcd, with a generated serving certificate; or a
- * server outside the cluster.
+ * replicas backed by a dedicated three-member etcd, with each tool's default serving certificate
+ * (cdk8s: self-managed by the server; Pulumi: generated into the stack state); or a server
+ * outside the cluster.
  */
+
+/** The serving certificate modes the seed programs offer. */
+export type SeedTlsMode = 'self-managed' | 'generated';
 
 /** What the environment may change in the seed deployment (see seedOptionsFromEnv). */
 export interface SeedOptions {
@@ -18,12 +22,21 @@ export interface SeedOptions {
   readonly image?: string;
   /** Extra SANs (DNS names or IP addresses) for the serving certificate. @default [] */
   readonly extraSans?: readonly string[];
+  /** How the serving certificate is made. @default - the tool's default */
+  readonly tlsMode?: SeedTlsMode;
 }
 
-/** The framework-neutral options of the seed deployment; each program adds only what is its own. */
-export function seedServerOptions(options: SeedOptions = {}): AggregatedApiServerOptions & {
+/**
+ * The framework-neutral options of the seed deployment; each program adds only what is its own.
+ *
+ * @param defaultTlsMode the program's default serving certificate mode
+ */
+export function seedServerOptions(
+  options: SeedOptions = {},
+  defaultTlsMode: SeedTlsMode = 'self-managed',
+): AggregatedApiServerOptions & {
   readonly tls: {
-    readonly mode: 'generated';
+    readonly mode: SeedTlsMode;
     readonly additionalDnsNames: string[];
     readonly additionalIpAddresses: string[];
   };
@@ -46,7 +59,7 @@ export function seedServerOptions(options: SeedOptions = {}): AggregatedApiServe
     ],
     image: options.image,
     tls: {
-      mode: 'generated',
+      mode: options.tlsMode ?? defaultTlsMode,
       additionalDnsNames: [...new Set(extraSans.filter((s) => !isIp(s)))],
       additionalIpAddresses: [...new Set(extraSans.filter(isIp))],
     },
@@ -66,6 +79,7 @@ export function seedServerOptions(options: SeedOptions = {}): AggregatedApiServe
  *   server process can read tls.crt, tls.key and ca.crt from it).
  * - AGGREGATED_APISERVER_IMAGE=<image> overrides the server image.
  * - AGGREGATED_APISERVER_EXTRA_SANS=<name-or-ip>,... adds SANs to the serving certificate.
+ * - AGGREGATED_APISERVER_TLS_MODE=self-managed|generated picks how the serving certificate is made.
  */
 export function seedOptionsFromEnv(env: Readonly<Record<string, string | undefined>>): SeedOptions {
   const options: { -readonly [K in keyof SeedOptions]: SeedOptions[K] } = {};
@@ -86,6 +100,13 @@ export function seedOptionsFromEnv(env: Readonly<Record<string, string | undefin
   }
   if (env.AGGREGATED_APISERVER_PKI_DIR) options.keyStoreDir = env.AGGREGATED_APISERVER_PKI_DIR;
   if (env.AGGREGATED_APISERVER_IMAGE) options.image = env.AGGREGATED_APISERVER_IMAGE;
+  const tlsMode = env.AGGREGATED_APISERVER_TLS_MODE;
+  if (tlsMode) {
+    if (tlsMode !== 'self-managed' && tlsMode !== 'generated') {
+      throw new Error(`AGGREGATED_APISERVER_TLS_MODE must be self-managed or generated, got "${tlsMode}"`);
+    }
+    options.tlsMode = tlsMode;
+  }
   if (env.AGGREGATED_APISERVER_EXTRA_SANS) {
     options.extraSans = [...(options.extraSans ?? []), ...env.AGGREGATED_APISERVER_EXTRA_SANS.split(',')]
       .map((s) => s.trim())

@@ -3,17 +3,19 @@
  * 'aggregated-apiserver/cdk8s'`. The option types come from lib/core and are re-exported here.
  */
 export * from './aggregated-apiserver.js';
-export * from './cert-manager-certificate.js';
-export * from './dedicated-etcd.js';
+export * from './app-directory.js';
 export * from './key-store.js';
 export * from './props.js';
+export { defaultKeyStoreDir } from './serving-material.js';
 export * from './synth-time-pki.js';
 export {
   AggregatedApiServerConfigError,
   DEFAULT_ETCD_IMAGE,
   DEFAULT_IMAGE,
+  OBJECT_ROLES,
   PACKAGE_VERSION,
   type AggregatedApiServerConfig,
+  type AggregatedApiServerManifests,
   type AggregatedApiServerOptions,
   type ApiResourceOptions,
   type CaOptions,
@@ -28,6 +30,7 @@ export {
   type PolicyRuleOptions,
   type ProvidedTlsOptions,
   type ResourceQuantities,
+  type SelfManagedTlsOptions,
   type ServerSelfSignedTlsOptions,
   type StorageOptions,
   type TlsMaterial,

@@ -1,4 +1,4 @@
-import { resolve } from 'node:path';
+import { isAbsolute, resolve } from 'node:path';
 import {
   type AggregatedApiServerConfig,
   AggregatedApiServerConfigError,
@@ -6,28 +6,43 @@ import {
   type TlsMaterial,
   verifyTlsMaterial,
 } from '../core/index.js';
+import { appDirectory } from './app-directory.js';
+import type { Cdk8sTlsOptions } from './props.js';
 import { ensureServingMaterial } from './synth-time-pki.js';
+
+/** The default key store directory, relative to the app's directory. */
+export function defaultKeyStoreDir(namespace: string, name: string): string {
+  return `.aggregated-apiserver/pki/${namespace}-${name}`;
+}
 
 /**
  * The serving material cdk8s puts in the Secret and the caBundle: generated at synth time (kept
- * in the key store, relative paths against process.cwd()), or the PEMs given, verified. Nothing
- * for cert-manager (issues it in the cluster) and self-signed (the server makes it up).
+ * in the key store), or the PEMs given, verified. Nothing for self-managed and self-signed (the
+ * server makes it) and cert-manager (issues it in the cluster).
  */
 export function servingMaterial(
   config: AggregatedApiServerConfig,
+  tls: Cdk8sTlsOptions | undefined,
   logger?: (message: string) => void,
 ): { material?: TlsMaterial; keyStoreDir?: string } {
-  const tls = config.tls;
   const spec = servingCertificateSpec(config);
-  if (tls.mode === 'generated') {
-    const keyStoreDir = resolve(process.cwd(), tls.keyStoreDir);
-    return { material: ensureServingMaterial({ keyStoreDir, spec, ca: tls.ca, log: logger }), keyStoreDir };
+  if (config.tls.mode === 'generated' && tls?.mode === 'generated') {
+    const dir = tls.keyStoreDir ?? defaultKeyStoreDir(config.namespace, config.name);
+    const keyStoreDir = isAbsolute(dir) ? dir : resolve(appDirectory(), dir);
+    const material = ensureServingMaterial({
+      keyStoreDir,
+      spec,
+      ca: config.tls.ca,
+      requireExistingCa: tls.requireExistingCa,
+      log: logger,
+    });
+    return { material, keyStoreDir };
   }
-  if (tls.mode === 'provided') {
+  if (config.tls.mode === 'provided') {
     const material: TlsMaterial = {
-      caCertificatePem: tls.caCertificatePem,
-      certificatePem: tls.certificatePem,
-      privateKeyPem: tls.privateKeyPem,
+      caCertificatePem: config.tls.caCertificatePem,
+      certificatePem: config.tls.certificatePem,
+      privateKeyPem: config.tls.privateKeyPem,
     };
     const problems = verifyTlsMaterial(material, spec, 'tls (provided)');
     if (problems.length > 0) throw new AggregatedApiServerConfigError(problems);

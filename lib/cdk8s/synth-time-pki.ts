@@ -32,6 +32,8 @@ export interface SynthTimePkiOptions {
   readonly spec: ServingCertificateSpec;
   /** A CA to sign with instead of the stored or generated one. */
   readonly ca?: CaOptions;
+  /** Fail rather than generate a CA when the key store has none. @default false */
+  readonly requireExistingCa?: boolean;
   /** Where generation and re-issuance are reported. @default - stderr */
   readonly log?: (message: string) => void;
   /** The current time (tests). @default - now */
@@ -60,7 +62,9 @@ export function ensureServingMaterial(options: SynthTimePkiOptions): TlsMaterial
   const now = options.now ?? new Date();
   const spec = options.spec;
 
-  const ca = options.ca ? checkUserCa(options.ca) : loadOrCreateCa(store, spec, now, log);
+  const ca = options.ca
+    ? checkUserCa(options.ca)
+    : loadOrCreateCa(store, spec, now, log, options.requireExistingCa ?? false);
 
   let key = store.read(KEY_STORE_FILES.key);
   let certificate = store.read(KEY_STORE_FILES.certificate);
@@ -114,6 +118,7 @@ function loadOrCreateCa(
   spec: ServingCertificateSpec,
   now: Date,
   log: (m: string) => void,
+  requireExisting: boolean,
 ): CaOptions {
   const certificatePem = store.read(KEY_STORE_FILES.caCertificate);
   const privateKeyPem = store.read(KEY_STORE_FILES.caKey);
@@ -140,11 +145,18 @@ function loadOrCreateCa(
       `${store.dir} holds only half of the CA (${KEY_STORE_FILES.caCertificate} and ${KEY_STORE_FILES.caKey} go together); restore the missing file, or delete the other to create a new CA`,
     ]);
   }
+  if (requireExisting) {
+    throw new AggregatedApiServerConfigError([
+      `the key store ${store.dir} has no CA (${KEY_STORE_FILES.caCertificate}, ${KEY_STORE_FILES.caKey}) and tls.requireExistingCa is set: restore the key store, or use tls: { mode: "self-managed" }, which keeps no key outside the cluster`,
+    ]);
+  }
   const key = generateRsaKey(spec.rsaBits);
   const certificate = issueCaCertificate(spec, key, now);
   store.write(KEY_STORE_FILES.caKey, key);
   store.write(KEY_STORE_FILES.caCertificate, certificate);
-  log(`generated a new CA "${spec.caCommonName}" (valid ${spec.caValidityDays} days) in ${store.dir}`);
+  log(
+    `warning: generated a new CA "${spec.caCommonName}" (valid ${spec.caValidityDays} days) in ${store.dir}: the APIServices get a new caBundle. If a key store existed elsewhere (another checkout, CI), its manifests no longer match; set tls.requireExistingCa to fail instead`,
+  );
   return { certificatePem: certificate, privateKeyPem: key };
 }
 

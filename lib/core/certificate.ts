@@ -54,17 +54,18 @@ export function serviceDnsNames(
 /** The serving certificate of a deployment. */
 export function servingCertificateSpec(config: AggregatedApiServerConfig): ServingCertificateSpec {
   const tls = config.tls;
-  const extraDns = tls.mode === 'generated' || tls.mode === 'cert-manager' ? tls.additionalDnsNames : [];
-  const extraIps = tls.mode === 'generated' || tls.mode === 'cert-manager' ? tls.additionalIpAddresses : [];
+  const named = tls.mode === 'generated' || tls.mode === 'cert-manager' || tls.mode === 'self-managed';
+  const extraDns = named ? tls.additionalDnsNames : [];
+  const extraIps = named ? tls.additionalIpAddresses : [];
   const base = serviceDnsNames(config);
   return {
     commonName: base[0],
     dnsNames: [...base, ...extraDns.filter((d) => !base.includes(d))],
     ipAddresses: [...new Set(extraIps)],
-    validityDays: tls.mode === 'generated' ? tls.servingValidityDays : 365,
+    validityDays: tls.mode === 'generated' || tls.mode === 'self-managed' ? tls.servingValidityDays : 365,
     renewBeforeDays: tls.mode === 'generated' ? tls.renewBeforeDays : 30,
     caCommonName: `${config.namespace}/${objectNames(config).service} aggregated API server CA`,
-    caValidityDays: tls.mode === 'generated' ? tls.caValidityDays : 3650,
+    caValidityDays: tls.mode === 'generated' || tls.mode === 'self-managed' ? tls.caValidityDays : 3650,
     rsaBits: 2048,
   };
 }

@@ -1,4 +1,7 @@
 import { isIP } from 'node:net';
+import { serverFlagSpecs } from '../../server/options/server-flags.js';
+import type { FlagSpec } from '../../server/options/flag-parser.js';
+import { parseGoDuration } from '../../server/util/duration.js';
 import { AggregatedApiServerConfigError } from './errors.js';
 import type {
   AggregatedApiServerOptions,
@@ -60,9 +63,15 @@ export type ResolvedStorage =
 /** Resolved TLS options. */
 export type ResolvedTls =
   | {
+      readonly mode: 'self-managed';
+      readonly caValidityDays: number;
+      readonly servingValidityDays: number;
+      readonly rotationOverlap: string;
+      readonly additionalDnsNames: readonly string[];
+      readonly additionalIpAddresses: readonly string[];
+    }
+  | {
       readonly mode: 'generated';
-      /** As given (relative paths are resolved by the generator, against process.cwd()). */
-      readonly keyStoreDir: string;
       readonly ca?: CaOptions;
       readonly caValidityDays: number;
       readonly servingValidityDays: number;
@@ -151,16 +160,29 @@ export const MANAGED_FLAGS: Readonly<Record<string, string>> = {
   'secure-port': 'use the securePort option',
   'tls-cert-file': 'the serving certificate comes from the tls option',
   'tls-private-key-file': 'the serving certificate comes from the tls option',
-  'cert-dir': 'use tls: { mode: "self-signed" }',
+  'cert-dir': 'the serving certificate comes from the tls option',
+  'self-managed-tls-secret': 'use tls: { mode: "self-managed" }',
+  'self-managed-tls-apiservices': 'use tls: { mode: "self-managed" }',
+  'self-managed-tls-hosts': 'use tls.additionalDnsNames and tls.additionalIpAddresses',
+  'self-managed-tls-ca-validity': 'use tls.caValidityDays',
+  'self-managed-tls-validity': 'use tls.servingValidityDays',
+  'self-managed-tls-rotation-overlap': 'use tls.rotationOverlap',
   'etcd-servers': 'use the storage option',
+  'etcd-cafile': 'use the storage option',
+  'etcd-certfile': 'use the storage option',
+  'etcd-keyfile': 'use the storage option',
   'data-dir': 'use storage: { type: "embedded" }',
+  standalone: 'a deployed server is never standalone',
   v: 'use the verbosity option',
 };
 
-/** The default key store directory, relative to the working directory. */
-export function defaultKeyStoreDir(namespace: string, name: string): string {
-  return `.aggregated-apiserver/pki/${namespace}-${name}`;
-}
+/** The server's flags by name, from the server's own flag table. */
+const SERVER_FLAGS: ReadonlyMap<string, FlagSpec<unknown>> = new Map(
+  Object.values(serverFlagSpecs).map((spec) => [spec.name, spec]),
+);
+
+/** Subresources the server serves. */
+export const SERVED_SUBRESOURCES: readonly string[] = ['status', 'scale'];
 
 /**
  * Validates the options and applies every default. Throws AggregatedApiServerConfigError listing
@@ -197,15 +219,7 @@ export function resolveConfig(options: AggregatedApiServerOptions): AggregatedAp
   check(checkIntegerInRange('groupPriorityMinimum', groupPriorityMinimum, 1, 20000));
 
   const extraArgs = [...(options.extraArgs ?? [])];
-  for (const arg of extraArgs) {
-    const match = /^--?([^=]+)/.exec(arg);
-    if (!match) {
-      problems.push(`extraArgs entry "${arg}" must be a flag such as --name=value`);
-      continue;
-    }
-    const reason = MANAGED_FLAGS[match[1]];
-    if (reason) problems.push(`extraArgs must not set --${match[1]}: the construct sets it (${reason})`);
-  }
+  checkExtraArgs(extraArgs, problems);
 
   const containerResources = options.containerResources ?? DEFAULT_SERVER_RESOURCES;
   checkComputeResources('containerResources', containerResources, problems);
@@ -229,7 +243,7 @@ export function resolveConfig(options: AggregatedApiServerOptions): AggregatedAp
 
   const external = resolveExternal(options, securePort, problems);
   const storage = resolveStorage(options, replicas, external !== undefined, problems);
-  const tls = resolveTls(options, namespace, name, problems);
+  const tls = resolveTls(options, problems);
   const insecureSkipTLSVerify = options.insecureSkipTLSVerify ?? false;
   if (insecureSkipTLSVerify && tls.mode !== 'self-signed') {
     problems.push(
@@ -309,8 +323,11 @@ function resolveResources(
     const plural = checkDns1035Label(`${where}.plural`, r.plural);
     if (plural) problems.push(plural);
     for (const s of r.subresources ?? []) {
-      const sub = checkDns1035Label(`${where}.subresources entry`, s);
-      if (sub) problems.push(sub);
+      if (!SERVED_SUBRESOURCES.includes(s)) {
+        problems.push(
+          `${where}.subresources entry "${s}" is not served by the server (it serves ${SERVED_SUBRESOURCES.join(' and ')})`,
+        );
+      }
     }
     const pluralKey = `${r.group}/${r.plural}`;
     const kindKey = `${r.group}/${r.kind}`;
@@ -440,14 +457,39 @@ function resolveStorage(
   return { type: 'embedded', size, storageClassName: storage.storageClassName };
 }
 
-function resolveTls(
-  options: AggregatedApiServerOptions,
-  namespace: string,
-  name: string,
-  problems: string[],
-): ResolvedTls {
-  const tls = options.tls ?? { mode: 'generated' };
+function resolveTls(options: AggregatedApiServerOptions, problems: string[]): ResolvedTls {
+  const tls = options.tls ?? { mode: 'self-managed' };
   switch (tls.mode) {
+    case 'self-managed': {
+      const caValidityDays = tls.caValidityDays ?? 3650;
+      const servingValidityDays = tls.servingValidityDays ?? 365;
+      const rotationOverlap = tls.rotationOverlap ?? '10m';
+      for (const p of [
+        checkIntegerInRange('tls.caValidityDays', caValidityDays, 1, 36500),
+        checkIntegerInRange('tls.servingValidityDays', servingValidityDays, 1, 36500),
+        checkGoDuration('tls.rotationOverlap', rotationOverlap),
+      ]) {
+        if (p) problems.push(p);
+      }
+      if (servingValidityDays > caValidityDays) {
+        problems.push('tls.servingValidityDays must not exceed tls.caValidityDays');
+      }
+      const overlapMs = parseGoDuration(rotationOverlap);
+      if (overlapMs !== undefined && overlapMs <= SELF_MANAGED_SYNC_PERIOD_MS) {
+        problems.push(
+          `tls.rotationOverlap must be longer than ${SELF_MANAGED_SYNC_PERIOD_MS / 60_000}m, how often every replica checks its Secret, got ${rotationOverlap}`,
+        );
+      }
+      checkExtraSans(tls.additionalDnsNames, tls.additionalIpAddresses, problems);
+      return {
+        mode: 'self-managed',
+        caValidityDays,
+        servingValidityDays,
+        rotationOverlap,
+        additionalDnsNames: [...(tls.additionalDnsNames ?? [])],
+        additionalIpAddresses: [...(tls.additionalIpAddresses ?? [])],
+      };
+    }
     case 'generated': {
       const caValidityDays = tls.caValidityDays ?? 3650;
       const servingValidityDays = tls.servingValidityDays ?? 365;
@@ -465,7 +507,6 @@ function resolveTls(
       checkExtraSans(tls.additionalDnsNames, tls.additionalIpAddresses, problems);
       return {
         mode: 'generated',
-        keyStoreDir: tls.keyStoreDir ?? defaultKeyStoreDir(namespace, name),
         ca: tls.ca,
         caValidityDays,
         servingValidityDays,
@@ -520,7 +561,7 @@ function resolveTls(
     default: {
       const unknown: { mode?: unknown } = tls;
       problems.push(
-        `tls.mode "${String(unknown.mode)}" is not one of generated, provided, cert-manager, self-signed`,
+        `tls.mode "${String(unknown.mode)}" is not one of self-managed, generated, provided, cert-manager, self-signed`,
       );
       return { mode: 'self-signed' };
     }
@@ -548,6 +589,40 @@ function checkComputeResources(what: string, resources: ComputeResources, proble
       if (value === undefined) continue;
       const p = checkQuantity(`${what}.${kind}.${resource}`, value);
       if (p) problems.push(p);
+    }
+  }
+}
+
+/** How often a self-managed server checks its Secret (the server's default sync period). */
+export const SELF_MANAGED_SYNC_PERIOD_MS = serverFlagSpecs.selfManagedTlsSyncPeriod.default;
+
+/**
+ * `extraArgs` against the server's own flag table: every entry is a flag the server has, in
+ * `--name=value` form (or a boolean `--name`), and none is one the construct sets itself.
+ */
+function checkExtraArgs(extraArgs: readonly string[], problems: string[]): void {
+  for (const arg of extraArgs) {
+    const match = /^--([^=]+)(=.*)?$/s.exec(arg);
+    if (!match) {
+      problems.push(`extraArgs entry "${arg}" must be a flag such as --name=value`);
+      continue;
+    }
+    const name = match[1];
+    const reason = Object.hasOwn(MANAGED_FLAGS, name) ? MANAGED_FLAGS[name] : undefined;
+    const spec = SERVER_FLAGS.get(name);
+    if (reason) problems.push(`extraArgs must not set --${name}: the construct sets it (${reason})`);
+    else if (!spec) {
+      problems.push(
+        `extraArgs entry "${arg}": the server has no flag --${name} (aggregated-apiserver --help lists them)`,
+      );
+    } else if (match[2] === undefined && !spec.isBoolean) {
+      problems.push(`extraArgs entry "${arg}" needs a value: --${name}=<value>`);
+    } else if (match[2] !== undefined) {
+      try {
+        spec.parse(match[2].slice(1));
+      } catch (error) {
+        problems.push(`extraArgs entry "${arg}": ${(error as Error).message}`);
+      }
     }
   }
 }

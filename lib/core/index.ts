@@ -16,6 +16,7 @@ export * from './k8s-types.js';
 export * from './labels.js';
 export * from './manifests.js';
 export * from './names.js';
+export * from './object-roles.js';
 export * from './options.js';
 export * from './rbac.js';
 export * from './scheduling.js';

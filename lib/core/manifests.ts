@@ -1,82 +1,16 @@
-import type {
-  V1APIService,
-  V1ClusterRole,
-  V1ClusterRoleBinding,
-  V1Deployment,
-  V1EndpointSlice,
-  V1Namespace,
-  V1PersistentVolumeClaim,
-  V1PodDisruptionBudget,
-  V1RoleBinding,
-  V1Secret,
-  V1Service,
-  V1ServiceAccount,
-  V1StatefulSet,
-} from '@kubernetes/client-node';
-import { apiServices } from './api-service.js';
-import { certManagerManifests, type CertManagerManifests } from './cert-manager.js';
 import type { AggregatedApiServerConfig } from './config.js';
-import {
-  etcdClientService,
-  etcdHeadlessService,
-  etcdNetworkPolicy,
-  etcdPodDisruptionBudget,
-  etcdStatefulSet,
-  type NetworkPolicyManifest,
-} from './etcd.js';
-import { namespaceManifest, serviceAccount } from './identity.js';
-import type { AnyManifest, Manifest } from './k8s-types.js';
-import {
-  authDelegatorBinding,
-  authReaderBinding,
-  editClusterRole,
-  serverClusterRole,
-  serverClusterRoleBinding,
-  viewClusterRole,
-} from './rbac.js';
-import { serverService, externalEndpointSlice } from './service.js';
-import { servingSecret } from './serving-secret.js';
-import {
-  dataVolumeClaim,
-  SERVING_CERT_CHECKSUM_ANNOTATION,
-  serverDeployment,
-  serverPodDisruptionBudget,
-} from './server-workload.js';
-import { tlsMaterialChecksum, type TlsMaterial } from './tls-material.js';
+import type { AnyManifest } from './k8s-types.js';
+import { OBJECT_ROLES, type ObjectRoleEntry, type ObjectRoleKey } from './object-roles.js';
+import type { TlsMaterial } from './tls-material.js';
 
-/** The dedicated etcd's objects. */
-export interface EtcdManifests {
-  headlessService: Manifest<V1Service>;
-  clientService: Manifest<V1Service>;
-  statefulSet: Manifest<V1StatefulSet>;
-  podDisruptionBudget?: Manifest<V1PodDisruptionBudget>;
-  networkPolicy?: NetworkPolicyManifest;
-}
-
-/** Every object of a deployment, by role. Absent roles do not apply to the options. */
-export interface AggregatedApiServerManifests {
-  namespace?: Manifest<V1Namespace>;
-  serviceAccount: Manifest<V1ServiceAccount>;
-  serverClusterRole: Manifest<V1ClusterRole>;
-  serverClusterRoleBinding: Manifest<V1ClusterRoleBinding>;
-  authDelegatorBinding: Manifest<V1ClusterRoleBinding>;
-  authReaderBinding: Manifest<V1RoleBinding>;
-  viewClusterRole: Manifest<V1ClusterRole>;
-  editClusterRole: Manifest<V1ClusterRole>;
-  servingSecret?: Manifest<V1Secret>;
-  certManager?: CertManagerManifests;
-  dataVolumeClaim?: Manifest<V1PersistentVolumeClaim>;
-  etcd?: EtcdManifests;
-  deployment?: Manifest<V1Deployment>;
-  podDisruptionBudget?: Manifest<V1PodDisruptionBudget>;
-  service: Manifest<V1Service>;
-  endpointSlice?: Manifest<V1EndpointSlice>;
-  apiServices: Manifest<V1APIService>[];
-}
+/** Every object of a deployment, by role (see OBJECT_ROLES). Absent roles do not apply to the options. */
+export type AggregatedApiServerManifests = {
+  -readonly [E in ObjectRoleEntry as E['key']]: ReturnType<E['render']>;
+};
 
 /**
  * Renders every object of a deployment as plain Kubernetes JSON: the one source of truth the
- * cdk8s construct realizes with cdk8s-plus and a Pulumi component with @pulumi/kubernetes.
+ * cdk8s construct and a Pulumi component realize, role by role.
  *
  * @param material the serving certificate, key and CA, required in the generated and provided
  *   TLS modes (cdk8s generates them at synth time, Pulumi with @pulumi/tls) and ignored otherwise
@@ -89,77 +23,45 @@ export function renderManifests(
   if (withMaterial && !material) {
     throw new Error(`tls mode "${config.tls.mode}" needs the serving certificate, key and CA to render`);
   }
-  const servingMaterial = withMaterial ? material : undefined;
-  const external = config.external !== undefined;
-  const etcd: EtcdManifests | undefined =
-    config.storage.type === 'dedicated-etcd'
-      ? {
-          headlessService: etcdHeadlessService(config),
-          clientService: etcdClientService(config),
-          statefulSet: etcdStatefulSet(config),
-          podDisruptionBudget: etcdPodDisruptionBudget(config),
-          networkPolicy: etcdNetworkPolicy(config),
-        }
-      : undefined;
-  return withoutUndefined({
-    namespace: namespaceManifest(config),
-    serviceAccount: serviceAccount(config),
-    serverClusterRole: serverClusterRole(config),
-    serverClusterRoleBinding: serverClusterRoleBinding(config),
-    authDelegatorBinding: authDelegatorBinding(config),
-    authReaderBinding: authReaderBinding(config),
-    viewClusterRole: viewClusterRole(config),
-    editClusterRole: editClusterRole(config),
-    servingSecret: servingMaterial ? servingSecret(config, servingMaterial) : undefined,
-    certManager: config.tls.mode === 'cert-manager' ? certManagerManifests(config) : undefined,
-    dataVolumeClaim: dataVolumeClaim(config),
-    etcd,
-    deployment: external
-      ? undefined
-      : serverDeployment(
-          config,
-          servingMaterial ? { [SERVING_CERT_CHECKSUM_ANNOTATION]: tlsMaterialChecksum(servingMaterial) } : {},
-        ),
-    podDisruptionBudget: serverPodDisruptionBudget(config),
-    service: serverService(config),
-    endpointSlice: externalEndpointSlice(config),
-    apiServices: apiServices(config, servingMaterial?.caCertificatePem),
-  });
+  const context = { config, material: withMaterial ? material : undefined };
+  const manifests: Record<string, unknown> = {};
+  for (const role of OBJECT_ROLES) manifests[role.key] = withoutUndefined(role.render(context));
+  return manifests as AggregatedApiServerManifests;
+}
+
+/** One rendered object with the role it plays. */
+export interface RoleObject {
+  readonly role: ObjectRoleEntry;
+  readonly manifest: AnyManifest;
 }
 
 /**
- * The objects in apply order: namespace, identity and RBAC, TLS, storage, workload, Service,
- * and the APIServices last (an APIService whose backend is not there yet breaks discovery).
+ * The objects with their roles, in apply order: namespace, identity and RBAC, TLS, storage,
+ * workload, Service, and the APIServices last (an APIService whose backend is not there yet
+ * breaks discovery).
  */
+export function roleObjects(manifests: AggregatedApiServerManifests): RoleObject[] {
+  return OBJECT_ROLES.flatMap((role) => {
+    const rendered = manifests[role.key] as AnyManifest | readonly AnyManifest[] | undefined;
+    const list: readonly AnyManifest[] =
+      rendered === undefined ? [] : isList(rendered) ? rendered : [rendered];
+    return list.map((manifest) => ({ role, manifest }));
+  });
+}
+
+/** The objects in apply order (see roleObjects). */
 export function manifestList(manifests: AggregatedApiServerManifests): AnyManifest[] {
-  const m = manifests;
-  const list: (AnyManifest | undefined)[] = [
-    m.namespace,
-    m.serviceAccount,
-    m.serverClusterRole,
-    m.serverClusterRoleBinding,
-    m.authDelegatorBinding,
-    m.authReaderBinding,
-    m.viewClusterRole,
-    m.editClusterRole,
-    m.certManager?.selfSignedIssuer,
-    m.certManager?.caCertificate,
-    m.certManager?.caIssuer,
-    m.certManager?.servingCertificate,
-    m.servingSecret,
-    m.dataVolumeClaim,
-    m.etcd?.headlessService,
-    m.etcd?.clientService,
-    m.etcd?.statefulSet,
-    m.etcd?.podDisruptionBudget,
-    m.etcd?.networkPolicy,
-    m.deployment,
-    m.podDisruptionBudget,
-    m.service,
-    m.endpointSlice,
-    ...m.apiServices,
-  ];
-  return list.filter((x): x is AnyManifest => x !== undefined);
+  return roleObjects(manifests).map((o) => o.manifest);
+}
+
+/** The objects of one role, as a list. */
+export function objectsOf(manifests: AggregatedApiServerManifests, key: ObjectRoleKey): AnyManifest[] {
+  const rendered = manifests[key] as AnyManifest | readonly AnyManifest[] | undefined;
+  return rendered === undefined ? [] : isList(rendered) ? [...rendered] : [rendered];
+}
+
+function isList(value: AnyManifest | readonly AnyManifest[]): value is readonly AnyManifest[] {
+  return Array.isArray(value);
 }
 
 /** A deep copy without `undefined` values (what JSON serialization would keep). */

@@ -23,6 +23,10 @@ export interface ObjectNames {
   readonly authReaderBinding: string;
   readonly viewClusterRole: string;
   readonly editClusterRole: string;
+  readonly selfManagedTlsRole: string;
+  readonly selfManagedTlsRoleBinding: string;
+  readonly selfManagedTlsClusterRole: string;
+  readonly selfManagedTlsClusterRoleBinding: string;
   readonly etcdStatefulSet: string;
   readonly etcdHeadlessService: string;
   readonly etcdClientService: string;
@@ -54,6 +58,10 @@ export function objectNames(config: Pick<AggregatedApiServerConfig, 'name' | 'na
     authReaderBinding: `${clusterPrefix}:auth-reader`,
     viewClusterRole: `${clusterPrefix}:view`,
     editClusterRole: `${clusterPrefix}:edit`,
+    selfManagedTlsRole: `${name}-self-managed-tls`,
+    selfManagedTlsRoleBinding: `${name}-self-managed-tls`,
+    selfManagedTlsClusterRole: `${clusterPrefix}:self-managed-tls`,
+    selfManagedTlsClusterRoleBinding: `${clusterPrefix}:self-managed-tls`,
     etcdStatefulSet: `${name}-etcd`,
     etcdHeadlessService: `${name}-etcd-headless`,
     etcdClientService: `${name}-etcd`,

@@ -32,7 +32,8 @@ export interface ApiResourceOptions {
   readonly namespaced?: boolean;
 
   /**
-   * Subresources the server serves (e.g. `['status']`); the aggregated `view` role may read them.
+   * Subresources the server serves for it: `status` and `scale` (others are refused); the
+   * aggregated `view` role may read them.
    * @default []
    */
   readonly subresources?: readonly string[];
@@ -115,9 +116,7 @@ export interface DedicatedEtcdStorageOptions {
   readonly resources?: ComputeResources;
   /**
    * Render a NetworkPolicy that admits client traffic (2379) only from the server's pods and
-   * peer traffic (2380) only from the other members. Etcd here speaks plain HTTP without
-   * authentication, so keep this on unless your CNI does not enforce NetworkPolicies and you
-   * isolate it otherwise.
+   * peer traffic (2380) only from the other members.
    * @default true
    */
   readonly networkPolicy?: boolean;
@@ -143,22 +142,44 @@ export interface ServingCertificateNames {
 }
 
 /**
- * Generate a CA and a serving certificate. cdk8s does it at synth time and persists the keys in
- * `keyStoreDir` so that re-running synth yields byte-identical manifests; Pulumi keeps the keys
- * in stack state (@pulumi/tls) and ignores `keyStoreDir`.
+ * The server creates its own CA and serving certificate at startup and keeps them in a Secret
+ * shared by every replica (rendered empty: no key material in the manifests); it keeps the
+ * caBundle of its APIServices current and rotates before expiry, the CA with an overlap (old and
+ * new CA trusted together) so the aggregator never meets a certificate it does not trust. Its
+ * RBAC is limited by name to that Secret and those APIServices. Nothing to keep or rotate
+ * outside the cluster: the mode for GitOps.
+ *
+ * Force a rotation with `kubectl annotate secret <name>-serving-cert aggregated-apiserver.io/rotate=ca`
+ * (or `=serving` for the serving certificate alone).
+ */
+export interface SelfManagedTlsOptions extends ServingCertificateNames {
+  /** Discriminator. */
+  readonly mode: 'self-managed';
+  /** Validity of each CA, in days; rotated once two thirds of it have passed. @default 3650 */
+  readonly caValidityDays?: number;
+  /** Validity of each serving certificate, in days; re-issued once two thirds have passed. @default 365 */
+  readonly servingValidityDays?: number;
+  /**
+   * How long each half of a CA rotation lasts (Go duration): the new CA is trusted this long
+   * before it signs, and the old one this long after it stopped signing. Longer than a minute
+   * (every replica checks the Secret once a minute).
+   * @default '10m'
+   */
+  readonly rotationOverlap?: string;
+}
+
+/**
+ * Generate a CA and a serving certificate outside the cluster and render them into the serving
+ * Secret and the caBundle: the rendered manifests then hold the serving private key in plain
+ * base64. cdk8s does it at synth time and keeps the keys in a key store (see the construct's
+ * `keyStoreDir`), so that re-running synth yields byte-identical manifests; Pulumi keeps them in
+ * the stack state (@pulumi/tls), encrypted.
  */
 export interface GeneratedTlsOptions extends ServingCertificateNames {
   /** Discriminator. */
   readonly mode: 'generated';
   /**
-   * Directory that stores the generated keys and certificates (cdk8s only). Relative paths
-   * resolve against `process.cwd()`. Keep it out of version control: it holds private keys.
-   * @default '.aggregated-apiserver/pki/<namespace>-<name>'
-   */
-  readonly keyStoreDir?: string;
-  /**
-   * Sign the serving certificate with this CA instead of generating one; only the serving key
-   * and certificate are then kept in the key store.
+   * Sign the serving certificate with this CA instead of generating one.
    * @default - a CA is generated
    */
   readonly ca?: CaOptions;
@@ -227,7 +248,11 @@ export interface ServerSelfSignedTlsOptions {
 
 /** How the serving certificate is obtained. */
 export type TlsOptions =
-  GeneratedTlsOptions | ProvidedTlsOptions | CertManagerTlsOptions | ServerSelfSignedTlsOptions;
+  | SelfManagedTlsOptions
+  | GeneratedTlsOptions
+  | ProvidedTlsOptions
+  | CertManagerTlsOptions
+  | ServerSelfSignedTlsOptions;
 
 /**
  * Serve from outside the cluster: no server Deployment is rendered; the Service points at the
@@ -325,7 +350,11 @@ export interface AggregatedApiServerOptions {
   /** Storage of the server. Not allowed with `external`. @default { type: 'dedicated-etcd' } */
   readonly storage?: StorageOptions;
 
-  /** The serving certificate. @default { mode: 'generated' } */
+  /**
+   * The serving certificate.
+   * @default { mode: 'self-managed' } (the Pulumi component defaults to generated: there the keys
+   *   live encrypted in the stack state)
+   */
   readonly tls?: TlsOptions;
 
   /** The cluster's DNS domain, used in the certificate SANs and etcd peer URLs. @default 'cluster.local' */

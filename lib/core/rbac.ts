@@ -2,9 +2,11 @@ import type {
   V1ClusterRole,
   V1ClusterRoleBinding,
   V1PolicyRule,
+  V1Role,
   V1RoleBinding,
   RbacV1Subject,
 } from '@kubernetes/client-node';
+import { apiServiceName } from './api-service.js';
 import type { AggregatedApiServerConfig } from './config.js';
 import type { Manifest } from './k8s-types.js';
 import { AGGREGATE_TO, objectLabels } from './labels.js';
@@ -136,8 +138,12 @@ export function viewClusterRole(config: AggregatedApiServerConfig): Manifest<V1C
   };
 }
 
-/** The user-facing write role, aggregated into the built-in edit and admin roles. */
-export function editClusterRole(config: AggregatedApiServerConfig): Manifest<V1ClusterRole> {
+/**
+ * The user-facing write role, aggregated into the built-in edit and admin roles; none when every
+ * served resource is cluster-scoped (edit never grants writes to cluster-scoped kinds).
+ */
+export function editClusterRole(config: AggregatedApiServerConfig): Manifest<V1ClusterRole> | undefined {
+  if (editRules(config).length === 0) return undefined;
   return {
     apiVersion: RBAC_API_VERSION,
     kind: 'ClusterRole',
@@ -146,5 +152,88 @@ export function editClusterRole(config: AggregatedApiServerConfig): Manifest<V1C
       labels: { ...objectLabels(config), [AGGREGATE_TO.edit]: 'true', [AGGREGATE_TO.admin]: 'true' },
     },
     rules: editRules(config),
+  };
+}
+
+/** Verbs a self-managed server needs on its Secret and its APIServices, and nothing more. */
+export const SELF_MANAGED_TLS_VERBS = ['get', 'update'] as const;
+
+/** Self-managed TLS: get and update of the serving Secret, by name. */
+export function selfManagedTlsRole(config: AggregatedApiServerConfig): Manifest<V1Role> | undefined {
+  if (config.tls.mode !== 'self-managed') return undefined;
+  const names = objectNames(config);
+  return {
+    apiVersion: RBAC_API_VERSION,
+    kind: 'Role',
+    metadata: {
+      name: names.selfManagedTlsRole,
+      namespace: config.namespace,
+      labels: objectLabels(config, 'apiserver'),
+    },
+    rules: [
+      {
+        apiGroups: [''],
+        resources: ['secrets'],
+        resourceNames: [names.servingSecret],
+        verbs: [...SELF_MANAGED_TLS_VERBS],
+      },
+    ],
+  };
+}
+
+/** Binds the self-managed TLS Role to the ServiceAccount. */
+export function selfManagedTlsRoleBinding(
+  config: AggregatedApiServerConfig,
+): Manifest<V1RoleBinding> | undefined {
+  if (config.tls.mode !== 'self-managed') return undefined;
+  const names = objectNames(config);
+  return {
+    apiVersion: RBAC_API_VERSION,
+    kind: 'RoleBinding',
+    metadata: {
+      name: names.selfManagedTlsRoleBinding,
+      namespace: config.namespace,
+      labels: objectLabels(config, 'apiserver'),
+    },
+    roleRef: { apiGroup: RBAC_GROUP, kind: 'Role', name: names.selfManagedTlsRole },
+    subjects: [serverSubject(config)],
+  };
+}
+
+/** Self-managed TLS: get and update of the server's own APIServices (their caBundle), by name. */
+export function selfManagedTlsClusterRole(
+  config: AggregatedApiServerConfig,
+): Manifest<V1ClusterRole> | undefined {
+  if (config.tls.mode !== 'self-managed') return undefined;
+  return {
+    apiVersion: RBAC_API_VERSION,
+    kind: 'ClusterRole',
+    metadata: {
+      name: objectNames(config).selfManagedTlsClusterRole,
+      labels: objectLabels(config, 'apiserver'),
+    },
+    rules: [
+      {
+        apiGroups: ['apiregistration.k8s.io'],
+        resources: ['apiservices'],
+        resourceNames: config.groupVersions.map(apiServiceName),
+        verbs: [...SELF_MANAGED_TLS_VERBS],
+      },
+    ],
+  };
+}
+
+/** Binds the self-managed TLS ClusterRole to the ServiceAccount. */
+export function selfManagedTlsClusterRoleBinding(
+  config: AggregatedApiServerConfig,
+): Manifest<V1ClusterRoleBinding> | undefined {
+  if (config.tls.mode !== 'self-managed') return undefined;
+  const names = objectNames(config);
+  return {
+    apiVersion: RBAC_API_VERSION,
+    kind: 'ClusterRoleBinding',
+    metadata: { name: names.selfManagedTlsClusterRoleBinding, labels: objectLabels(config, 'apiserver') },
+    roleRef: { apiGroup: RBAC_GROUP, kind: 'ClusterRole', name: names.selfManagedTlsClusterRole },
+    subjects: [serverSubject(config)],
   };
 }

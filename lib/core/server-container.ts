@@ -1,4 +1,6 @@
 import type { V1Container, V1Probe, V1Volume, V1VolumeMount } from '@kubernetes/client-node';
+import { apiServiceName } from './api-service.js';
+import { servingCertificateSpec } from './certificate.js';
 import type { AggregatedApiServerConfig } from './config.js';
 import { resourceRequirements } from './compute-resources.js';
 import { etcdClientUrl } from './etcd.js';
@@ -13,7 +15,7 @@ export const HTTPS_PORT_NAME = 'https';
 export const SERVICE_PORT = 443;
 /** Where the serving Secret is mounted. */
 export const SERVING_CERT_DIR = '/var/run/apiserver/serving';
-/** `--cert-dir` when the server makes up its own certificate. */
+/** `--cert-dir`: where the server writes a certificate it makes (self-signed, self-managed). */
 export const CERT_DIR = '/var/run/apiserver';
 /** `--data-dir` of embedded storage. */
 export const DATA_DIR = '/var/lib/aggregated-apiserver';
@@ -41,22 +43,49 @@ export function storageArgs(config: AggregatedApiServerConfig): string[] {
   }
 }
 
+/** How the server gets its serving certificate, as server flags. */
+export function tlsArgs(config: AggregatedApiServerConfig): string[] {
+  const tls = config.tls;
+  switch (tls.mode) {
+    case 'self-signed':
+      return [`--cert-dir=${CERT_DIR}`];
+    case 'self-managed': {
+      const spec = servingCertificateSpec(config);
+      return [
+        `--cert-dir=${CERT_DIR}`,
+        `--self-managed-tls-secret=${config.namespace}/${objectNames(config).servingSecret}`,
+        `--self-managed-tls-apiservices=${config.groupVersions.map(apiServiceName).join(',')}`,
+        `--self-managed-tls-hosts=${[...spec.dnsNames, ...spec.ipAddresses].join(',')}`,
+        `--self-managed-tls-ca-validity=${tls.caValidityDays * 24}h`,
+        `--self-managed-tls-validity=${tls.servingValidityDays * 24}h`,
+        `--self-managed-tls-rotation-overlap=${tls.rotationOverlap}`,
+      ];
+    }
+    default:
+      return [
+        `--tls-cert-file=${SERVING_CERT_DIR}/tls.crt`,
+        `--tls-private-key-file=${SERVING_CERT_DIR}/tls.key`,
+      ];
+  }
+}
+
 /**
  * The server's flags (Kubernetes generic API server flags), in a fixed order: port, serving
- * certificate, storage, verbosity, then `extraArgs` verbatim.
+ * certificate, storage, verbosity, then `extraArgs` verbatim. Run an external server with them.
  */
 export function serverArgs(config: AggregatedApiServerConfig): string[] {
-  const tlsArgs =
-    config.tls.mode === 'self-signed'
-      ? [`--cert-dir=${CERT_DIR}`]
-      : [`--tls-cert-file=${SERVING_CERT_DIR}/tls.crt`, `--tls-private-key-file=${SERVING_CERT_DIR}/tls.key`];
   return [
     `--secure-port=${config.securePort}`,
-    ...tlsArgs,
+    ...tlsArgs(config),
     ...storageArgs(config),
     `--v=${config.verbosity}`,
     ...config.extraArgs,
   ];
+}
+
+/** Whether the server writes its own certificate into a writable `--cert-dir`. */
+function writesOwnCertificate(config: AggregatedApiServerConfig): boolean {
+  return config.tls.mode === 'self-signed' || config.tls.mode === 'self-managed';
 }
 
 function httpsProbe(
@@ -85,15 +114,16 @@ export function serverProbes(
 }
 
 /**
- * Pod volumes of the server: the serving Secret (or a writable cert dir for a self-signed
- * certificate), a writable /tmp (the root filesystem is read-only) and the data volume of
- * embedded storage. The order matches the container's mounts.
+ * Pod volumes of the server: the serving Secret, or a writable in-memory cert dir when the server
+ * makes its certificate itself (self-signed, self-managed: the key never reaches the node's
+ * disk), a writable /tmp (the root filesystem is read-only) and the data volume of embedded
+ * storage. The order matches the container's mounts.
  */
 export function serverVolumes(config: AggregatedApiServerConfig): V1Volume[] {
   const names = objectNames(config);
   const volumes: V1Volume[] = [];
-  if (config.tls.mode === 'self-signed') {
-    volumes.push({ name: VOLUME_NAMES.certDir, emptyDir: {} });
+  if (writesOwnCertificate(config)) {
+    volumes.push({ name: VOLUME_NAMES.certDir, emptyDir: { medium: 'Memory', sizeLimit: '1Mi' } });
   } else {
     volumes.push({
       name: VOLUME_NAMES.servingCert,
@@ -110,7 +140,7 @@ export function serverVolumes(config: AggregatedApiServerConfig): V1Volume[] {
 /** Mounts of the server container, in the order of serverVolumes. */
 export function serverVolumeMounts(config: AggregatedApiServerConfig): V1VolumeMount[] {
   const mounts: V1VolumeMount[] = [];
-  if (config.tls.mode === 'self-signed') {
+  if (writesOwnCertificate(config)) {
     mounts.push({ name: VOLUME_NAMES.certDir, mountPath: CERT_DIR });
   } else {
     mounts.push({ name: VOLUME_NAMES.servingCert, mountPath: SERVING_CERT_DIR, readOnly: true });

@@ -31,3 +31,26 @@ export function servingSecret(config: AggregatedApiServerConfig, material: TlsMa
     data: servingSecretData(material),
   };
 }
+
+/**
+ * Self-managed TLS: the Secret the server fills at startup (CA, serving certificate, trust
+ * bundle), rendered empty so that the server's RBAC can name it and no key is ever in a
+ * manifest. Apply tools leave the data the server writes alone: it is not in the manifest.
+ */
+export function selfManagedServingSecret(config: AggregatedApiServerConfig): Manifest<V1Secret> | undefined {
+  if (config.tls.mode !== 'self-managed') return undefined;
+  return {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: {
+      name: objectNames(config).servingSecret,
+      namespace: config.namespace,
+      labels: objectLabels(config, 'apiserver'),
+      annotations: { [SELF_MANAGED_ANNOTATION]: 'the server keeps its CA and serving certificate here' },
+    },
+    type: 'Opaque',
+  };
+}
+
+/** Marks the self-managed Secret (the server writes its data; nothing else should). */
+export const SELF_MANAGED_ANNOTATION = 'aggregated-apiserver.io/self-managed';

@@ -1,12 +1,7 @@
-import type * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
 import { base64, renderManifests, type TlsMaterial } from '../core/index.js';
 import type { AggregatedApiServerArgs } from './args.js';
-import {
-  type CertManagerResources,
-  type DedicatedEtcdResources,
-  kubernetesChildren,
-} from './kubernetes-children.js';
+import { kubernetesChildren, type PulumiObjects } from './kubernetes-children.js';
 import { bindLateValues } from './late-bound-values.js';
 import { resolveArgs } from './resolve-args.js';
 import { servingMaterial } from './serving-material.js';
@@ -52,40 +47,8 @@ export class AggregatedApiServer extends pulumi.ComponentResource {
   /** The @pulumi/tls resources (generated TLS mode). */
   public readonly pki?: ServingPki;
 
-  /** The namespace (absent with createNamespace: false). */
-  public readonly namespace?: k8s.core.v1.Namespace;
-  /** The server's ServiceAccount; its token is mounted. */
-  public readonly serviceAccount: k8s.core.v1.ServiceAccount;
-  /** What the server itself may read (namespaces, plus serverRules). */
-  public readonly serverClusterRole: k8s.rbac.v1.ClusterRole;
-  /** Binds serverClusterRole to the ServiceAccount. */
-  public readonly serverClusterRoleBinding: k8s.rbac.v1.ClusterRoleBinding;
-  /** Binds system:auth-delegator (TokenReview, SubjectAccessReview) to the ServiceAccount. */
-  public readonly authDelegatorBinding: k8s.rbac.v1.ClusterRoleBinding;
-  /** Binds kube-system's extension-apiserver-authentication-reader Role to the ServiceAccount. */
-  public readonly authReaderBinding: k8s.rbac.v1.RoleBinding;
-  /** Read access to the served resources, aggregated into view, edit and admin. */
-  public readonly viewClusterRole: k8s.rbac.v1.ClusterRole;
-  /** Write access to the served namespaced resources, aggregated into edit and admin. */
-  public readonly editClusterRole: k8s.rbac.v1.ClusterRole;
-  /** The serving Secret (kubernetes.io/tls with ca.crt; generated and provided TLS modes). */
-  public readonly servingSecret?: k8s.core.v1.Secret;
-  /** cert-manager Issuers and Certificates (cert-manager TLS mode). */
-  public readonly certManager?: CertManagerResources;
-  /** The data volume (embedded storage). */
-  public readonly dataVolumeClaim?: k8s.core.v1.PersistentVolumeClaim;
-  /** The dedicated etcd (dedicated-etcd storage). */
-  public readonly etcd?: DedicatedEtcdResources;
-  /** The server (absent with external). */
-  public readonly deployment?: k8s.apps.v1.Deployment;
-  /** The server's PodDisruptionBudget (replicas > 1). */
-  public readonly podDisruptionBudget?: k8s.policy.v1.PodDisruptionBudget;
-  /** The Service the APIServices point at. */
-  public readonly service: k8s.core.v1.Service;
-  /** The EndpointSlice pointing the Service at an external IP address (external with an IP). */
-  public readonly endpointSlice?: k8s.discovery.v1.EndpointSlice;
-  /** One APIService per served group/version, named `<version>.<group>`. */
-  public readonly apiServices: k8s.apiregistration.v1.APIService[];
+  /** Every Kubernetes object, by role (see lib/core's OBJECT_ROLES). */
+  public readonly objects: PulumiObjects;
 
   /**
    * @param name the Pulumi name; it prefixes the children's Pulumi names only (the Kubernetes
@@ -111,29 +74,13 @@ export class AggregatedApiServer extends pulumi.ComponentResource {
           ),
         )
       : bindLateValues({ image }, (v) => renderManifests({ ...config, image: v.image }));
-    const children = kubernetesChildren(name, manifests, this);
-    this.namespace = children.namespace;
-    this.serviceAccount = children.serviceAccount;
-    this.serverClusterRole = children.serverClusterRole;
-    this.serverClusterRoleBinding = children.serverClusterRoleBinding;
-    this.authDelegatorBinding = children.authDelegatorBinding;
-    this.authReaderBinding = children.authReaderBinding;
-    this.viewClusterRole = children.viewClusterRole;
-    this.editClusterRole = children.editClusterRole;
-    this.servingSecret = children.servingSecret;
-    this.certManager = children.certManager;
-    this.dataVolumeClaim = children.dataVolumeClaim;
-    this.etcd = children.etcd;
-    this.deployment = children.deployment;
-    this.podDisruptionBudget = children.podDisruptionBudget;
-    this.service = children.service;
-    this.endpointSlice = children.endpointSlice;
-    this.apiServices = children.apiServices;
+    const objects = kubernetesChildren(name, manifests, this);
+    this.objects = objects;
 
     // Read back from the resources, so that whoever uses them waits for the objects to exist.
-    this.namespaceName = this.service.metadata.apply((m) => m.namespace ?? config.namespace);
-    this.serviceName = this.service.metadata.name;
-    this.apiServiceNames = pulumi.all(this.apiServices.map((a) => a.metadata.name));
+    this.namespaceName = objects.service.metadata.apply((m) => m.namespace ?? config.namespace);
+    this.serviceName = objects.service.metadata.name;
+    this.apiServiceNames = pulumi.all(objects.apiServices.map((a) => a.metadata.name));
     if (material) {
       this.caCertificatePem = material.pems.caCertificatePem;
       this.caBundle = material.pems.caCertificatePem.apply(base64);

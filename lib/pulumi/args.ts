@@ -3,6 +3,7 @@ import type {
   AggregatedApiServerOptions,
   CertManagerTlsOptions,
   GeneratedTlsOptions,
+  SelfManagedTlsOptions,
   ServerSelfSignedTlsOptions,
 } from '../core/index.js';
 
@@ -32,7 +33,7 @@ export type EcdsaCurve = 'P256' | 'P384' | 'P521';
  * expiry when the stack is refreshed (`pulumi up --refresh`); run that regularly. The CA is not
  * renewed early: replacing it changes the caBundle of every client.
  */
-export interface GeneratedTlsArgs extends Omit<GeneratedTlsOptions, 'keyStoreDir' | 'ca'> {
+export interface GeneratedTlsArgs extends Omit<GeneratedTlsOptions, 'ca'> {
   /**
    * Sign the serving certificate with this CA instead of generating one.
    * @default - a CA is generated (tls.PrivateKey + tls.SelfSignedCert)
@@ -62,8 +63,13 @@ export interface ProvidedTlsArgs {
   readonly privateKeyPem: pulumi.Input<string>;
 }
 
-/** How the serving certificate is obtained; cert-manager and self-signed are as in lib/core. */
-export type TlsArgs = GeneratedTlsArgs | ProvidedTlsArgs | CertManagerTlsOptions | ServerSelfSignedTlsOptions;
+/** How the serving certificate is obtained; self-managed, cert-manager and self-signed are as in lib/core. */
+export type TlsArgs =
+  | GeneratedTlsArgs
+  | SelfManagedTlsOptions
+  | ProvidedTlsArgs
+  | CertManagerTlsOptions
+  | ServerSelfSignedTlsOptions;
 
 /**
  * Arguments of AggregatedApiServer: the framework-neutral AggregatedApiServerOptions (see
@@ -79,6 +85,10 @@ export interface AggregatedApiServerArgs extends Omit<AggregatedApiServerOptions
    */
   readonly image?: pulumi.Input<string>;
 
-  /** The serving certificate. @default { mode: 'generated' } */
+  /**
+   * The serving certificate. `self-managed` leaves it to the server (no key in the stack or the
+   * manifests; the caBundle is then not an output).
+   * @default { mode: 'generated' } (keys in the stack state, encrypted)
+   */
   readonly tls?: TlsArgs;
 }

@@ -5,13 +5,15 @@
 export * from './aggregated-apiserver.js';
 export * from './args.js';
 export * from './await-annotations.js';
-export type { CertManagerResources, DedicatedEtcdResources } from './kubernetes-children.js';
+export type { PulumiObjectByKind, PulumiObjects } from './kubernetes-children.js';
 export type { ServingPki } from './serving-pki.js';
 export {
   AggregatedApiServerConfigError,
   DEFAULT_ETCD_IMAGE,
   DEFAULT_IMAGE,
+  OBJECT_ROLES,
   PACKAGE_VERSION,
+  type AggregatedApiServerManifests,
   type ApiResourceOptions,
   type CertManagerIssuerRef,
   type CertManagerTlsOptions,
@@ -22,6 +24,7 @@ export {
   type ExternalServerOptions,
   type PolicyRuleOptions,
   type ResourceQuantities,
+  type SelfManagedTlsOptions,
   type ServerSelfSignedTlsOptions,
   type StorageOptions,
   type TlsMaterial,

@@ -18,7 +18,7 @@ export type ServingKeyOptions =
 export type TlsSource =
   | { readonly mode: 'generated'; readonly key: ServingKeyOptions; readonly ca?: CaArgs }
   | { readonly mode: 'provided'; readonly pems: { readonly [K in keyof TlsMaterial]: pulumi.Input<string> } }
-  | { readonly mode: 'cert-manager' | 'self-signed' };
+  | { readonly mode: 'self-managed' | 'cert-manager' | 'self-signed' };
 
 /** AggregatedApiServerArgs validated: lib/core's config plus what only Pulumi needs. */
 export interface ResolvedArgs {
@@ -51,7 +51,7 @@ export function resolveArgs(args: AggregatedApiServerArgs): ResolvedArgs {
   const options: AggregatedApiServerOptions = {
     ...rest,
     image: typeof image === 'string' ? image : undefined,
-    tls: coreTlsOptions(tls),
+    tls: coreTlsOptions(tls ?? { mode: 'generated' }),
   };
   let config: AggregatedApiServerConfig | undefined;
   try {
@@ -65,10 +65,9 @@ export function resolveArgs(args: AggregatedApiServerArgs): ResolvedArgs {
   return { config, image: image ?? config.image, tls: source };
 }
 
-function coreTlsOptions(tls: TlsArgs | undefined): TlsOptions | undefined {
-  if (tls?.mode === 'generated') {
-    // Neither keyStoreDir (cdk8s's key store; here keys live in the stack state) nor ca (signed
-    // with through @pulumi/tls) is read by lib/core's rendering.
+function coreTlsOptions(tls: TlsArgs): TlsOptions {
+  if (tls.mode === 'generated') {
+    // The CA (signed with through @pulumi/tls) is not read by lib/core's rendering.
     return {
       mode: 'generated',
       caValidityDays: tls.caValidityDays,
@@ -78,7 +77,7 @@ function coreTlsOptions(tls: TlsArgs | undefined): TlsOptions | undefined {
       additionalIpAddresses: tls.additionalIpAddresses,
     };
   }
-  if (tls?.mode === 'provided') {
+  if (tls.mode === 'provided') {
     const pem = (value: pulumi.Input<string>) => (typeof value === 'string' ? value : PEM_RESOLVED_LATER);
     return {
       mode: 'provided',

@@ -6,7 +6,7 @@ import type {
   V1Service,
   V1ServiceAccount,
 } from '@kubernetes/client-node';
-import { ApiObject, JsonPatch, Testing } from 'cdk8s';
+import { JsonPatch, Testing } from 'cdk8s';
 import { AggregatedApiServer } from '../../../lib/cdk8s/index.js';
 import {
   all,
@@ -52,7 +52,11 @@ describe('AggregatedApiServer identity and RBAC', () => {
   });
 
   test('GIVEN the defaults THEN the ServiceAccount may read the authentication ConfigMap in kube-system', () => {
-    const binding = one<V1RoleBinding>(objects, 'RoleBinding');
+    const binding = one<V1RoleBinding>(
+      objects,
+      'RoleBinding',
+      'custom-apiserver:custom-apiserver:auth-reader',
+    );
     expect(binding.metadata.namespace).toBe('kube-system');
     expect(binding.roleRef).toEqual({
       apiGroup: 'rbac.authorization.k8s.io',
@@ -119,7 +123,7 @@ describe('AggregatedApiServer identity and RBAC', () => {
 });
 
 describe('AggregatedApiServer workload', () => {
-  const { objects } = synthServer({});
+  const { objects } = synthServer({ tls: { mode: 'generated' } });
   const deployment = one<V1Deployment>(objects, 'Deployment');
   const pod = deployment.spec?.template.spec;
   const container = pod?.containers[0];
@@ -248,8 +252,8 @@ describe('AggregatedApiServer selectors and names', () => {
     expect(JSON.stringify(a)).not.toContain('cdk8s.io/metadata.addr');
   });
 
-  test('GIVEN a Chart with a namespace THEN cluster-scoped objects carry none and namespaced ones keep theirs', () => {
-    const { objects } = synthServer({}, { chartNamespace: 'chart-namespace' });
+  test("GIVEN a Chart with a namespace and props naming none THEN the objects go to the Chart's namespace, cluster-scoped ones to none", () => {
+    const { objects } = synthServer({ tls: { mode: 'generated' } }, { chartNamespace: 'chart-namespace' });
     const clusterScoped = objects.filter((o) =>
       ['Namespace', 'ClusterRole', 'ClusterRoleBinding', 'APIService'].includes(o.kind),
     );
@@ -266,8 +270,15 @@ describe('AggregatedApiServer selectors and names', () => {
     for (const o of clusterScoped) expect(o.metadata).not.toHaveProperty('namespace');
     const namespaced = objects.filter((o) => !clusterScoped.includes(o));
     for (const o of namespaced) {
-      expect(o.metadata.namespace).toBe(o.kind === 'RoleBinding' ? 'kube-system' : 'custom-apiserver');
+      expect(o.metadata.namespace).toBe(o.kind === 'RoleBinding' ? 'kube-system' : 'chart-namespace');
     }
+    expect(one(objects, 'Namespace').metadata.name).toBe('chart-namespace');
+  });
+
+  test("GIVEN a Chart with a namespace and props naming another THEN the props' namespace wins", () => {
+    const { objects } = synthServer({ namespace: 'metrics' }, { chartNamespace: 'chart-namespace' });
+    expect(one(objects, 'Deployment').metadata.namespace).toBe('metrics');
+    expect(one(objects, 'Namespace').metadata.name).toBe('metrics');
   });
 
   test('GIVEN an existing namespace THEN no Namespace object is synthesized', () => {
@@ -289,9 +300,11 @@ describe('AggregatedApiServer synthesis order', () => {
 
   test('GIVEN the construct THEN each APIService depends on the Service, Deployment and Secret', () => {
     const { server } = synthServer({});
-    for (const apiService of server.apiServices) {
+    const { service, deployment, servingSecret, apiServices } = server.objects;
+    expect(apiServices).toHaveLength(2);
+    for (const apiService of apiServices) {
       const deps = apiService.node.dependencies;
-      expect(deps).toEqual(expect.arrayContaining([server.service, server.deployment, server.servingSecret]));
+      expect(deps).toEqual(expect.arrayContaining([service, deployment, servingSecret]));
     }
   });
 });
@@ -305,11 +318,11 @@ describe('AggregatedApiServer escape hatches', () => {
       tls: { mode: 'generated', keyStoreDir: tempDir() },
       logger: () => undefined,
     });
-    const { deployment } = server;
+    const { deployment, apiServices } = server.objects;
     if (!deployment) throw new Error('expected a Deployment');
-    ApiObject.of(deployment).addJsonPatch(JsonPatch.add('/spec/revisionHistoryLimit', 3));
+    deployment.addJsonPatch(JsonPatch.add('/spec/revisionHistoryLimit', 3));
     deployment.metadata.addAnnotation('team', 'metrics');
-    server.apiServices[0].metadata.addLabel('tier', 'api');
+    apiServices[0].metadata.addLabel('tier', 'api');
     const objects = Testing.synth(chart) as Synthesized<{ spec?: { revisionHistoryLimit?: number } }>[];
     const synthesized = one<{ spec?: { revisionHistoryLimit?: number } }>(objects, 'Deployment');
     expect(synthesized.spec?.revisionHistoryLimit).toBe(3);

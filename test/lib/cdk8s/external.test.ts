@@ -4,7 +4,10 @@ import { all, cleanupTempDirs, one, synthServer } from '../support/synth.js';
 afterAll(cleanupTempDirs);
 
 describe('external server on an IP address', () => {
-  const { objects, server } = synthServer({ external: { address: '192.0.2.10', port: 6443 } });
+  const { objects, server } = synthServer({
+    external: { address: '192.0.2.10', port: 6443 },
+    tls: { mode: 'generated' },
+  });
 
   test('GIVEN an external IP THEN no Deployment, PodDisruptionBudget or etcd is rendered', () => {
     for (const kind of [
@@ -16,7 +19,7 @@ describe('external server on an IP address', () => {
     ]) {
       expect(all(objects, kind)).toHaveLength(0);
     }
-    expect(server.deployment).toBeUndefined();
+    expect(server.objects.deployment).toBeUndefined();
   });
 
   test('GIVEN an external IP THEN a selector-less Service with the named port and an EndpointSlice carrying that name', () => {

@@ -4,10 +4,8 @@ import { expectCdk8sObjects, PARITY_CASES, type ParityProps } from '../support/p
 import { cleanupTempDirs, synthServer } from '../support/synth.js';
 
 /**
- * One source of truth: what the cdk8s construct synthesizes is what lib/core renders (the objects
- * a Pulumi component would create). Every field lib/core sets must come out identical; the only
- * extra fields allowed are cdk8s-plus defaults that equal the Kubernetes defaults (see
- * test/lib/support/parity.ts, which also lists the props).
+ * One source of truth: what the cdk8s construct synthesizes is exactly what lib/core renders (the
+ * objects a Pulumi component creates), field for field (test/lib/support/parity.ts lists the props).
  */
 
 afterAll(cleanupTempDirs);

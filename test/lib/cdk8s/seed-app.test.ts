@@ -24,8 +24,11 @@ describe('example app (apps/cdk8s)', () => {
     ]);
   });
 
-  test('GIVEN a loopback AGGREGATED_APISERVER_EXTERNAL_ADDRESS THEN an ExternalName localhost Service, no workload', () => {
-    const objects = synthSeed({ AGGREGATED_APISERVER_EXTERNAL_ADDRESS: '127.0.0.1:6443' });
+  test('GIVEN a loopback AGGREGATED_APISERVER_EXTERNAL_ADDRESS and generated TLS THEN an ExternalName localhost Service, no workload', () => {
+    const objects = synthSeed({
+      AGGREGATED_APISERVER_EXTERNAL_ADDRESS: '127.0.0.1:6443',
+      AGGREGATED_APISERVER_TLS_MODE: 'generated',
+    });
     expect(all(objects, 'Deployment')).toHaveLength(0);
     expect(all(objects, 'StatefulSet')).toHaveLength(0);
     expect(one<V1Service>(objects, 'Service').spec).toEqual({
@@ -38,6 +41,15 @@ describe('example app (apps/cdk8s)', () => {
     expect(cert.checkHost('custom-apiserver.custom-apiserver.svc', { subject: 'never' })).toBeDefined();
     expect(cert.checkHost('localhost', { subject: 'never' })).toBe('localhost');
     expect(cert.checkIP('127.0.0.1')).toBe('127.0.0.1');
+  });
+
+  test('GIVEN no TLS mode THEN the server manages its certificate: no key, no caBundle, an empty Secret', () => {
+    const objects = synthSeed({});
+    const secret = one<{ data?: unknown; type: string }>(objects, 'Secret');
+    expect(secret.type).toBe('Opaque');
+    expect(secret.data).toBeUndefined();
+    for (const a of all<V1APIService>(objects, 'APIService')) expect(a.spec?.caBundle).toBeUndefined();
+    expect(JSON.stringify(objects)).not.toContain('PRIVATE KEY');
   });
 
   test('GIVEN a routable AGGREGATED_APISERVER_EXTERNAL_ADDRESS THEN a selector-less Service and an EndpointSlice', () => {
@@ -67,6 +79,10 @@ describe('example app (apps/cdk8s)', () => {
       ['localhost', '127.0.0.1'],
     );
     expect(seedOptionsFromEnv({ AGGREGATED_APISERVER_IMAGE: 'x:1' }).image).toBe('x:1');
+    expect(seedOptionsFromEnv({ AGGREGATED_APISERVER_TLS_MODE: 'generated' }).tlsMode).toBe('generated');
+    expect(() => seedOptionsFromEnv({ AGGREGATED_APISERVER_TLS_MODE: 'provided' })).toThrow(
+      /AGGREGATED_APISERVER_TLS_MODE must be self-managed or generated/,
+    );
     expect(() => seedOptionsFromEnv({ AGGREGATED_APISERVER_EXTERNAL_ADDRESS: '127.0.0.1' })).toThrow(
       /must be <host>:<port>/,
     );

@@ -134,10 +134,10 @@ describe('dedicated etcd', () => {
     ]);
   });
 
-  test('GIVEN the construct THEN the etcd children are typed public properties', () => {
-    expect(server.etcd?.statefulSet.name).toBe('custom-apiserver-etcd');
-    expect(server.etcd?.clientService.name).toBe('custom-apiserver-etcd');
-    expect(server.etcd?.headlessService.name).toBe('custom-apiserver-etcd-headless');
+  test('GIVEN the construct THEN the etcd objects are in its objects by role', () => {
+    expect(server.objects.etcdStatefulSet?.name).toBe('custom-apiserver-etcd');
+    expect(server.objects.etcdClientService?.name).toBe('custom-apiserver-etcd');
+    expect(server.objects.etcdHeadlessService?.name).toBe('custom-apiserver-etcd-headless');
   });
 
   test('GIVEN one member and no NetworkPolicy THEN neither PDB nor NetworkPolicy for etcd', () => {

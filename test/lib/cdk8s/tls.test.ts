@@ -1,10 +1,10 @@
 import type { V1APIService, V1Deployment, V1Secret } from '@kubernetes/client-node';
 import { X509Certificate, createPrivateKey } from 'node:crypto';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Testing } from 'cdk8s';
 import * as yaml from 'yaml';
-import { AggregatedApiServer } from '../../../lib/cdk8s/index.js';
+import { AggregatedApiServer, appDirectory } from '../../../lib/cdk8s/index.js';
 import { chainVerifies, makeCa, makeServingCert, pems } from '../support/pki.js';
 import {
   all,
@@ -127,7 +127,7 @@ describe('generated serving certificate', () => {
     } finally {
       process.stderr.write = original;
     }
-    expect(writes.join('')).toMatch(/\[aggregated-apiserver\] generated a new CA/);
+    expect(writes.join('')).toMatch(/\[aggregated-apiserver\] warning: generated a new CA/);
   });
 
   test('GIVEN a CA of the user WHEN generating THEN the serving certificate is signed by it and no CA is stored', async () => {
@@ -189,7 +189,10 @@ describe('provided PEMs', () => {
 });
 
 describe('cert-manager', () => {
-  const { objects } = synthServer({ tls: { mode: 'cert-manager' } }, { chartNamespace: 'chart-namespace' });
+  const { objects } = synthServer(
+    { namespace: 'custom-apiserver', tls: { mode: 'cert-manager' } },
+    { chartNamespace: 'chart-namespace' },
+  );
 
   test('GIVEN cert-manager mode THEN each APIService gets inject-ca-from and no caBundle', () => {
     for (const a of all<V1APIService>(objects, 'APIService')) {
@@ -258,5 +261,73 @@ describe('self-signed by the server', () => {
     expect(container?.args?.some((a) => a.startsWith('--tls-cert-file'))).toBe(false);
     expect(container?.volumeMounts?.[0]).toEqual({ name: 'cert-dir', mountPath: '/var/run/apiserver' });
     expect(all(objects, 'Secret')).toHaveLength(0);
+  });
+});
+
+describe('self-managed serving certificate (the default)', () => {
+  const { objects, server } = synthServer({});
+
+  test('GIVEN no tls prop THEN no key, no certificate and no caBundle are synthesized', () => {
+    expect(server.config.tls.mode).toBe('self-managed');
+    expect(server.tlsMaterial).toBeUndefined();
+    expect(server.keyStoreDir).toBeUndefined();
+    expect(yaml.stringify(objects)).not.toMatch(/PRIVATE KEY|BEGIN CERTIFICATE/);
+    for (const a of all<V1APIService>(objects, 'APIService')) expect(a.spec).not.toHaveProperty('caBundle');
+    const secret = one<V1Secret>(objects, 'Secret', 'custom-apiserver-serving-cert');
+    expect(secret.data).toBeUndefined();
+  });
+
+  test('GIVEN no tls prop THEN the server is told where to keep its certificate and which APIServices to keep current', () => {
+    const args = one<V1Deployment>(objects, 'Deployment').spec?.template.spec?.containers[0].args ?? [];
+    expect(args).toEqual(
+      expect.arrayContaining([
+        '--self-managed-tls-secret=custom-apiserver/custom-apiserver-serving-cert',
+        '--self-managed-tls-apiservices=v1.metrics.example.com,v1beta1.metrics.example.com',
+      ]),
+    );
+    expect(one(objects, 'Role', 'custom-apiserver-self-managed-tls')).toBeDefined();
+    expect(one(objects, 'ClusterRole', 'custom-apiserver:custom-apiserver:self-managed-tls')).toBeDefined();
+  });
+});
+
+describe('generated serving certificate: where the key store is', () => {
+  test('GIVEN a relative keyStoreDir THEN it resolves against the app directory, not the working directory', () => {
+    const app = tempDir();
+    writeFileSync(join(app, 'cdk8s.yaml'), 'app: node main.js\n');
+    mkdirSync(join(app, 'src'));
+    const cwd = process.cwd();
+    const argv1 = process.argv[1];
+    try {
+      process.chdir(tempDir());
+      process.argv[1] = join(app, 'src', 'main.js');
+      const { server } = synthServer({ tls: { mode: 'generated', keyStoreDir: 'pki' } });
+      expect(server.keyStoreDir).toBe(join(app, 'pki'));
+      expect(existsSync(join(app, 'pki', 'ca.key'))).toBe(true);
+    } finally {
+      process.chdir(cwd);
+      process.argv[1] = argv1;
+    }
+  });
+
+  test('GIVEN an app directory THEN it is the nearest cdk8s.yaml above the entry script, else its package.json', () => {
+    const root = tempDir();
+    mkdirSync(join(root, 'apps', 'deploy'), { recursive: true });
+    writeFileSync(join(root, 'package.json'), '{}');
+    expect(appDirectory(join(root, 'apps', 'deploy', 'main.ts'))).toBe(root);
+    writeFileSync(join(root, 'apps', 'cdk8s.yaml'), 'app: x\n');
+    expect(appDirectory(join(root, 'apps', 'deploy', 'main.ts'))).toBe(join(root, 'apps'));
+  });
+
+  test('GIVEN requireExistingCa and an empty key store THEN synth fails instead of minting a new CA', () => {
+    expect(() =>
+      synthServer({ tls: { mode: 'generated', keyStoreDir: tempDir(), requireExistingCa: true } }),
+    ).toThrow(/has no CA .* and tls\.requireExistingCa is set/);
+  });
+
+  test('GIVEN requireExistingCa and a key store with a CA THEN synth renders from it', () => {
+    const keyStoreDir = tempDir();
+    const first = synthServer({ tls: { mode: 'generated', keyStoreDir } });
+    const again = synthServer({ tls: { mode: 'generated', keyStoreDir, requireExistingCa: true } });
+    expect(again.server.tlsMaterial).toEqual(first.server.tlsMaterial);
   });
 });

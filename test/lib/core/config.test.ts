@@ -44,11 +44,12 @@ describe('resolveConfig defaults', () => {
       containerResources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { memory: '512Mi' } },
       storage: { type: 'dedicated-etcd', members: 3, size: '4Gi', networkPolicy: true },
       tls: {
-        mode: 'generated',
-        keyStoreDir: '.aggregated-apiserver/pki/aggregated-apiserver-aggregated-apiserver',
+        mode: 'self-managed',
         caValidityDays: 3650,
         servingValidityDays: 365,
-        renewBeforeDays: 30,
+        rotationOverlap: '10m',
+        additionalDnsNames: [],
+        additionalIpAddresses: [],
       },
     });
     expect(config.external).toBeUndefined();
@@ -105,7 +106,7 @@ describe('resolveConfig rejects what cannot work', () => {
     ],
     [
       'insecureSkipTLSVerify with a generated CA',
-      { insecureSkipTLSVerify: true },
+      { insecureSkipTLSVerify: true, tls: { mode: 'generated' } },
       /insecureSkipTLSVerify cannot be combined with a CA \(tls mode "generated"/,
     ],
     [
@@ -215,12 +216,57 @@ describe('resolveConfig rejects what cannot work', () => {
       /tls\.duration "1 year" is not a Go duration/,
     ],
     [
+      'an extra arg the server does not know',
+      { extraArgs: ['--etcd-prefixx=/x'] },
+      /extraArgs entry "--etcd-prefixx=\/x": the server has no flag --etcd-prefixx/,
+    ],
+    [
+      'an extra arg whose value the server would refuse',
+      { extraArgs: ['--shutdown-delay-duration=5000'] },
+      /extraArgs entry "--shutdown-delay-duration=5000": invalid argument "5000" for "--shutdown-delay-duration" flag/,
+    ],
+    [
+      'an extra arg without its value',
+      { extraArgs: ['--etcd-prefix'] },
+      /needs a value: --etcd-prefix=<value>/,
+    ],
+    [
+      'an extra arg that makes the server standalone',
+      { extraArgs: ['--standalone'] },
+      /must not set --standalone: the construct sets it/,
+    ],
+    [
+      'a subresource the server does not serve',
+      { resources: [{ ...resources[0], subresources: ['status', 'logs'] }] },
+      /subresources entry "logs" is not served by the server \(it serves status and scale\)/,
+    ],
+    [
+      'a self-managed rotation overlap no longer than the sync period',
+      { tls: { mode: 'self-managed', rotationOverlap: '1m' } },
+      /tls\.rotationOverlap must be longer than 1m/,
+    ],
+    [
+      'a self-managed serving certificate outliving its CA',
+      { tls: { mode: 'self-managed', caValidityDays: 30, servingValidityDays: 60 } },
+      /tls\.servingValidityDays must not exceed tls\.caValidityDays/,
+    ],
+    [
       'an extra IP SAN that is no IP',
       { tls: { mode: 'generated', additionalIpAddresses: ['localhost'] } },
       /"localhost" is not an IP address/,
     ],
   ])('GIVEN %s WHEN resolved THEN it fails with a clear message', (_what, options, message) => {
     expect(problemsOf(options)).toMatch(message);
+  });
+
+  test('GIVEN extra args the server knows WHEN resolved THEN they pass, booleans alone or with a value', () => {
+    const extraArgs = [
+      '--etcd-prefix=/x',
+      '--watch-cache',
+      '--watch-cache=false',
+      '--shutdown-delay-duration=5s',
+    ];
+    expect(resolveConfig({ resources, extraArgs }).extraArgs).toEqual(extraArgs);
   });
 
   test('GIVEN several problems WHEN resolved THEN all are reported at once', () => {

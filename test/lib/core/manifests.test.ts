@@ -29,6 +29,7 @@ const options: AggregatedApiServerOptions = {
       namespaced: false,
     },
   ],
+  tls: { mode: 'generated' },
 };
 const material: TlsMaterial = {
   caCertificatePem: 'CA PEM',
@@ -87,12 +88,12 @@ describe('dedicated etcd', () => {
           `custom-apiserver-etcd-${i}=http://custom-apiserver-etcd-${i}.custom-apiserver-etcd-headless.custom-apiserver.svc.cluster.local:2380`,
       ),
     );
-    const etcd = renderManifests(config, material).etcd;
-    expect(etcd?.statefulSet.spec?.replicas).toBe(3);
-    expect(etcd?.statefulSet.spec?.podManagementPolicy).toBe('Parallel');
-    expect(etcd?.headlessService.spec).toMatchObject({ clusterIP: 'None', publishNotReadyAddresses: true });
-    expect(etcd?.podDisruptionBudget?.spec?.maxUnavailable).toBe(1);
-    expect(etcd?.networkPolicy?.spec.ingress?.[0].from?.[0].podSelector?.matchLabels).toEqual({
+    const m = renderManifests(config, material);
+    expect(m.etcdStatefulSet?.spec?.replicas).toBe(3);
+    expect(m.etcdStatefulSet?.spec?.podManagementPolicy).toBe('Parallel');
+    expect(m.etcdHeadlessService?.spec).toMatchObject({ clusterIP: 'None', publishNotReadyAddresses: true });
+    expect(m.etcdPodDisruptionBudget?.spec?.maxUnavailable).toBe(1);
+    expect(m.etcdNetworkPolicy?.spec.ingress?.[0].from?.[0].podSelector?.matchLabels).toEqual({
       'app.kubernetes.io/name': 'aggregated-apiserver',
       'app.kubernetes.io/instance': 'custom-apiserver',
       'app.kubernetes.io/component': 'apiserver',
@@ -101,8 +102,9 @@ describe('dedicated etcd', () => {
 
   test('GIVEN 1 member THEN there is no etcd PodDisruptionBudget and the cluster has one member', () => {
     const config = resolveConfig({ ...options, storage: { type: 'dedicated-etcd', members: 1 } });
-    const etcd = renderManifests(config, material).etcd;
-    expect(etcd?.podDisruptionBudget).toBeUndefined();
+    const m = renderManifests(config, material);
+    expect(m.etcdStatefulSet).toBeDefined();
+    expect(m.etcdPodDisruptionBudget).toBeUndefined();
     expect(etcdInitialCluster(config).split(',')).toHaveLength(1);
   });
 });
@@ -149,10 +151,10 @@ describe('RBAC', () => {
       },
       { apiGroups: ['metrics.example.com'], resources: ['metricsources'], verbs: ['get', 'list', 'watch'] },
     ]);
-    expect(m.editClusterRole.metadata.labels).not.toHaveProperty([
+    expect(m.editClusterRole?.metadata.labels).not.toHaveProperty([
       'rbac.authorization.k8s.io/aggregate-to-view',
     ]);
-    expect(m.editClusterRole.rules).toEqual([
+    expect(m.editClusterRole?.rules).toEqual([
       {
         apiGroups: ['metrics.example.com'],
         resources: ['metricsnapshots'],
@@ -191,7 +193,7 @@ describe('APIServices', () => {
       expect(a.spec).not.toHaveProperty('caBundle');
     }
     expect(m.servingSecret).toBeUndefined();
-    expect(m.certManager?.servingCertificate.spec.secretName).toBe('custom-apiserver-serving-cert');
+    expect(m.certManagerServingCertificate?.spec.secretName).toBe('custom-apiserver-serving-cert');
   });
 
   test('GIVEN a self-signed server certificate with insecureSkipTLSVerify THEN no caBundle is rendered', () => {
@@ -239,7 +241,7 @@ describe('external mode', () => {
     );
     expect(m.deployment).toBeUndefined();
     expect(m.podDisruptionBudget).toBeUndefined();
-    expect(m.etcd).toBeUndefined();
+    expect(m.etcdStatefulSet).toBeUndefined();
     expect(m.service.spec).toEqual({
       type: 'ClusterIP',
       ports: [{ name: 'https', port: 443, targetPort: 7443, protocol: 'TCP' }],
@@ -315,5 +317,100 @@ describe('server Deployment', () => {
     });
     expect(m.podDisruptionBudget).toBeUndefined();
     expect(m.deployment?.spec?.template.spec?.topologySpreadConstraints).toBeUndefined();
+  });
+});
+
+describe('self-managed TLS', () => {
+  const config = resolveConfig({
+    ...options,
+    tls: { mode: 'self-managed', additionalDnsNames: ['api.example.com'] },
+  });
+  const m = renderManifests(config);
+
+  test('GIVEN self-managed TLS THEN no caBundle, an empty Secret, and no key anywhere', () => {
+    for (const a of m.apiServices) expect(a.spec).not.toHaveProperty('caBundle');
+    expect(m.servingSecret).toEqual({
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: expect.objectContaining({
+        name: 'custom-apiserver-serving-cert',
+        namespace: 'custom-apiserver',
+      }),
+      type: 'Opaque',
+    });
+    expect(JSON.stringify(m)).not.toMatch(/PRIVATE KEY|BEGIN CERTIFICATE/);
+    expect(m.deployment?.spec?.template.metadata?.annotations).toBeUndefined();
+  });
+
+  test('GIVEN self-managed TLS THEN the server may get and update exactly its Secret and its APIServices', () => {
+    expect(m.selfManagedTlsRole?.rules).toEqual([
+      {
+        apiGroups: [''],
+        resources: ['secrets'],
+        resourceNames: ['custom-apiserver-serving-cert'],
+        verbs: ['get', 'update'],
+      },
+    ]);
+    expect(m.selfManagedTlsClusterRole?.rules).toEqual([
+      {
+        apiGroups: ['apiregistration.k8s.io'],
+        resources: ['apiservices'],
+        resourceNames: ['v1.metrics.example.com', 'v1beta1.metrics.example.com'],
+        verbs: ['get', 'update'],
+      },
+    ]);
+    const subject = {
+      apiGroup: '',
+      kind: 'ServiceAccount',
+      name: 'custom-apiserver',
+      namespace: 'custom-apiserver',
+    };
+    expect(m.selfManagedTlsRoleBinding?.subjects).toEqual([subject]);
+    expect(m.selfManagedTlsRoleBinding?.roleRef.name).toBe('custom-apiserver-self-managed-tls');
+    expect(m.selfManagedTlsClusterRoleBinding?.subjects).toEqual([subject]);
+  });
+
+  test('GIVEN self-managed TLS THEN the server gets the flags for its Secret, APIServices and names, and an in-memory cert dir', () => {
+    expect(serverArgs(config).slice(1, 8)).toEqual([
+      '--cert-dir=/var/run/apiserver',
+      '--self-managed-tls-secret=custom-apiserver/custom-apiserver-serving-cert',
+      '--self-managed-tls-apiservices=v1.metrics.example.com,v1beta1.metrics.example.com',
+      '--self-managed-tls-hosts=custom-apiserver.custom-apiserver.svc,custom-apiserver.custom-apiserver,custom-apiserver.custom-apiserver.svc.cluster.local,api.example.com',
+      '--self-managed-tls-ca-validity=87600h',
+      '--self-managed-tls-validity=8760h',
+      '--self-managed-tls-rotation-overlap=10m',
+    ]);
+    const pod = m.deployment?.spec?.template.spec;
+    expect(pod?.volumes?.[0]).toEqual({ name: 'cert-dir', emptyDir: { medium: 'Memory', sizeLimit: '1Mi' } });
+    expect(pod?.containers[0].volumeMounts?.[0]).toEqual({
+      name: 'cert-dir',
+      mountPath: '/var/run/apiserver',
+    });
+  });
+
+  test('GIVEN another TLS mode THEN there is no self-managed RBAC', () => {
+    const generated = renderManifests(resolveConfig(options), material);
+    expect(generated.selfManagedTlsRole).toBeUndefined();
+    expect(generated.selfManagedTlsClusterRole).toBeUndefined();
+  });
+});
+
+describe('namespace and roles', () => {
+  test('GIVEN a created namespace THEN it enforces the restricted Pod Security level', () => {
+    expect(renderManifests(resolveConfig(options), material).namespace?.metadata.labels).toMatchObject({
+      'pod-security.kubernetes.io/enforce': 'restricted',
+      'pod-security.kubernetes.io/warn': 'restricted',
+      'pod-security.kubernetes.io/audit': 'restricted',
+    });
+  });
+
+  test('GIVEN only cluster-scoped resources THEN there is no edit role rather than one without rules', () => {
+    const clusterScoped = resolveConfig({ ...options, resources: [options.resources[1]] });
+    const m = renderManifests(clusterScoped, material);
+    expect(m.editClusterRole).toBeUndefined();
+    expect(m.viewClusterRole.rules).toHaveLength(1);
+    for (const o of manifestList(m)) {
+      if ('rules' in o) expect((o as { rules: unknown[] }).rules.length).toBeGreaterThan(0);
+    }
   });
 });

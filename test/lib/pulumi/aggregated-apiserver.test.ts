@@ -13,14 +13,21 @@ import { METRIC_SNAPSHOTS } from '../support/synth.js';
 import { deployUnderMocks, object, valueOf } from './support/mock-deploy.js';
 
 describe('AggregatedApiServer (Pulumi component)', () => {
-  test('GIVEN the defaults WHEN deployed THEN it realizes exactly the objects lib/core renders, in its apply order', async () => {
+  test('GIVEN the defaults WHEN deployed THEN it realizes exactly the objects lib/core renders for generated TLS, in its apply order', async () => {
     const { objects } = await deployUnderMocks();
     const core = manifestList(
-      renderManifests(resolveConfig({ name: 'custom-apiserver', resources: [METRIC_SNAPSHOTS] }), {
-        caCertificatePem: 'x',
-        certificatePem: 'x',
-        privateKeyPem: 'x',
-      }),
+      renderManifests(
+        resolveConfig({
+          name: 'custom-apiserver',
+          resources: [METRIC_SNAPSHOTS],
+          tls: { mode: 'generated' },
+        }),
+        {
+          caCertificatePem: 'x',
+          certificatePem: 'x',
+          privateKeyPem: 'x',
+        },
+      ),
     );
     const key = (m: { kind: string; metadata: { name: string; namespace?: string } }) =>
       `${m.kind} ${m.metadata.namespace ?? '-'}/${m.metadata.name}`;

@@ -22,17 +22,23 @@ async function pulumiSeed(env: Record<string, string>): Promise<AnyManifest[]> {
 }
 
 describe('example program (apps/pulumi)', () => {
+  const generated = { AGGREGATED_APISERVER_TLS_MODE: 'generated' };
   test.each([
-    ['no environment', {}],
-    ['a loopback external address', { AGGREGATED_APISERVER_EXTERNAL_ADDRESS: '127.0.0.1:6443' }],
+    ['generated TLS', generated],
+    ['self-managed TLS', { AGGREGATED_APISERVER_TLS_MODE: 'self-managed' }],
+    [
+      'a loopback external address',
+      { ...generated, AGGREGATED_APISERVER_EXTERNAL_ADDRESS: '127.0.0.1:6443' },
+    ],
     [
       'a routable external address and an image',
       {
+        ...generated,
         AGGREGATED_APISERVER_EXTERNAL_ADDRESS: '10.1.2.3:6443',
         AGGREGATED_APISERVER_IMAGE: 'registry.example/aggregated-apiserver:1',
       },
     ],
-    ['extra SANs', { AGGREGATED_APISERVER_EXTRA_SANS: 'api.example.com,192.0.2.1' }],
+    ['extra SANs', { ...generated, AGGREGATED_APISERVER_EXTRA_SANS: 'api.example.com,192.0.2.1' }],
   ])('GIVEN %s THEN it deploys the seed system apps/cdk8s synthesizes', async (_what, env) => {
     expectSameObjects(await pulumiSeed(env), synthSeed(env));
   });

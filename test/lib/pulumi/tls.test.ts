@@ -236,6 +236,18 @@ describe('AggregatedApiServer certificates (@pulumi/tls, minted for real by the 
     expect(server.tlsMaterial).toBeUndefined();
   });
 
+  test('GIVEN self-managed THEN no certificate is made, no key is in the stack, and the server manages the caBundle', async () => {
+    const { server, objects, resources } = await deployUnderMocks({ tls: { mode: 'self-managed' } });
+    expect(resources.filter((r) => r.type.startsWith('tls:'))).toHaveLength(0);
+    expect(server.caBundle).toBeUndefined();
+    expect(JSON.stringify(objects)).not.toMatch(/PRIVATE KEY|BEGIN CERTIFICATE/);
+    for (const a of objects.filter((o) => o.kind === 'APIService')) {
+      expect((a as unknown as ApiServiceObject).spec).not.toHaveProperty('caBundle');
+    }
+    expect(object<{ type: string }>(objects, 'Secret', 'custom-apiserver-serving-cert').type).toBe('Opaque');
+    expect(objects.map((o) => o.kind)).toEqual(expect.arrayContaining(['Role', 'RoleBinding']));
+  });
+
   test('GIVEN self-signed with insecureSkipTLSVerify THEN no certificate is made and the APIServices skip verification', async () => {
     const { objects, resources } = await deployUnderMocks({
       replicas: 1,

@@ -59,7 +59,8 @@ export interface SynthOptions {
 }
 
 /**
- * GIVEN props (a temp key store is added for generated TLS unless given), WHEN synthesized in a
+ * GIVEN props (the construct's defaults: self-managed TLS; a temp key store is added for
+ * generated TLS unless given), WHEN synthesized in a
  * Testing chart, returns the objects and the construct. Key store messages are collected.
  */
 export function synthServer(
@@ -73,13 +74,13 @@ export function synthServer(
   let scope: Construct = chart;
   for (const id of options.path ?? []) scope = new Construct(scope, id);
   const logs: string[] = [];
-  const tls = props.tls ?? { mode: 'generated' as const };
+  const tls = props.tls;
   const server = new AggregatedApiServer(scope, options.id ?? 'Server', {
     name: 'custom-apiserver',
     resources: [METRIC_SNAPSHOTS],
     logger: (m) => logs.push(m),
     ...props,
-    tls: tls.mode === 'generated' ? { ...tls, keyStoreDir: tls.keyStoreDir ?? tempDir() } : tls,
+    tls: tls?.mode === 'generated' ? { ...tls, keyStoreDir: tls.keyStoreDir ?? tempDir() } : tls,
   });
   return { objects: Testing.synth(chart) as Synthesized[], server, chart, logs };
 }

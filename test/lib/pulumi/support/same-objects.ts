@@ -5,8 +5,7 @@ import { expectCdk8sObjects } from '../../support/parity.js';
 /**
  * Compares what the Pulumi component deploys with what the cdk8s construct synthesizes: same
  * kinds, names, namespaces, order and fields. Ignored: certificate bytes (each tool makes its own
- * CA), Pulumi's await annotation, and the Kubernetes defaults cdk8s-plus spells out (see
- * test/lib/support/parity.ts).
+ * CA) and Pulumi's await annotation.
  */
 
 /** Paths whose values are certificate bytes (or derived from them): compared by presence only. */
