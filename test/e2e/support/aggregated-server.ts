@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { parseAllDocuments } from 'yaml';
+import { seedOptionsFromEnv, seedServerOptions } from '../../../apps/seed/seed-options.js';
+import { resolveConfig, tlsArgs } from '../../../lib/core/index.js';
 import type { ControlPlane } from './control-plane.js';
 import { freePorts } from '../../support/ports.js';
 import { ProcessGroup, type SupervisedProcess } from './processes.js';
@@ -24,11 +26,21 @@ interface KubeDocument {
   spec?: { caBundle?: string };
 }
 
+/** How the deployed server got its certificate: rendered into the manifests, or made by itself. */
+export type ServingMode = 'generated' | 'self-managed';
+
+/**
+ * How fast a self-managed server rotates here: each half of a CA rotation lasts a few syncs, so a
+ * forced rotation runs through in seconds (the defaults are 10m and 1m).
+ */
+export const E2E_ROTATION = { overlap: '8s', syncPeriod: '2s' } as const;
+
 export interface AggregatedServer {
   readonly port: number;
   readonly url: string;
-  /** The CA the APIServices trust (their caBundle), which signs the serving certificate. */
-  readonly servingCaPem: string;
+  readonly servingMode: ServingMode;
+  /** The CA bundle the APIServices trust now (their caBundle), which covers the serving certificate. */
+  servingCa(): Promise<string>;
   readonly manifests: readonly KubeDocument[];
   readonly process: SupervisedProcess;
   /** A request straight to the server's port, bypassing the aggregator. */
@@ -44,16 +56,38 @@ const renderers: Record<ManifestSource, string> = {
   pulumi: 'apps/pulumi/render-manifests.ts',
 };
 
-/** Renders the seed system for a server at 127.0.0.1:<port>, and returns the YAML files in apply order. */
-async function renderManifests(source: ManifestSource, dir: string, port: number): Promise<string[]> {
-  const outDir = join(dir, 'manifests');
-  mkdirSync(outDir, { recursive: true });
-  const env = {
+/** The environment the seed programs render with, for a server at 127.0.0.1:<port>. */
+function renderEnv(dir: string, outDir: string, port: number): Record<string, string | undefined> {
+  return {
     ...process.env,
     CDK8S_OUTDIR: outDir,
     AGGREGATED_APISERVER_EXTERNAL_ADDRESS: `127.0.0.1:${port}`,
     AGGREGATED_APISERVER_PKI_DIR: join(dir, 'pki'),
   };
+}
+
+/**
+ * The serving flags of a self-managed server: what lib/core renders into the Deployment for the
+ * same seed options (the cert dir is a temporary one here, and rotations are fast).
+ */
+function selfManagedArgs(dir: string, port: number): string[] {
+  const env = renderEnv(dir, join(dir, 'manifests'), port);
+  const config = resolveConfig(seedServerOptions(seedOptionsFromEnv(env), 'self-managed'));
+  return [
+    ...tlsArgs(config).filter(
+      (arg) => !arg.startsWith('--cert-dir=') && !arg.startsWith('--self-managed-tls-rotation-overlap='),
+    ),
+    `--cert-dir=${join(dir, 'cert-dir')}`,
+    `--self-managed-tls-rotation-overlap=${E2E_ROTATION.overlap}`,
+    `--self-managed-tls-sync-period=${E2E_ROTATION.syncPeriod}`,
+  ];
+}
+
+/** Renders the seed system for a server at 127.0.0.1:<port>, and returns the YAML files in apply order. */
+async function renderManifests(source: ManifestSource, dir: string, port: number): Promise<string[]> {
+  const outDir = join(dir, 'manifests');
+  mkdirSync(outDir, { recursive: true });
+  const env = renderEnv(dir, outDir, port);
   await run(process.execPath, ['--import', 'tsx', renderers[source], outDir], {
     env,
     cwd: process.cwd(),
@@ -68,8 +102,10 @@ async function renderManifests(source: ManifestSource, dir: string, port: number
 /**
  * Deploys the seed system the way a user would, except that no kubelet runs pods: the
  * rendered manifests are applied to the control plane, and the server runs as a local process
- * with the serving certificate from the rendered Secret and the token of the rendered
- * ServiceAccount, so the RBAC the construct generates is exactly what is exercised. The
+ * with the token of the rendered ServiceAccount, so the RBAC the construct generates is exactly
+ * what is exercised, and with the serving certificate from the rendered Secret (generated TLS)
+ * or the flags lib/core renders for self-managed TLS (the server then makes the certificate,
+ * fills the Secret and sets the caBundles itself). The
  * Service is an ExternalName `localhost`, which the aggregator dials with ServerName
  * `<service>.<namespace>.svc` and verifies against the APIService caBundle.
  */
@@ -87,17 +123,35 @@ export async function deployAggregatedServer(
   );
   for (const file of files) await cp.kubectl(['apply', '-f', file]);
 
-  const secret = manifests.find((m) => m.kind === 'Secret' && m.type === 'kubernetes.io/tls');
+  const secret = manifests.find((m) => m.kind === 'Secret');
   const apiService = manifests.find((m) => m.kind === 'APIService');
   const serviceAccount = manifests.find((m) => m.kind === 'ServiceAccount');
-  if (!secret?.data || !apiService?.spec?.caBundle || !serviceAccount) {
-    throw new Error(`the ${source} manifests lack a TLS Secret, an APIService caBundle or a ServiceAccount`);
+  if (!secret || !apiService || !serviceAccount) {
+    throw new Error(`the ${source} manifests lack the serving Secret, an APIService or a ServiceAccount`);
   }
   const decode = (b64: string): string => Buffer.from(b64, 'base64').toString('utf8');
-  const servingDir = join(dir, 'serving');
-  mkdirSync(servingDir, { recursive: true });
-  writeFileSync(join(servingDir, 'tls.crt'), decode(secret.data['tls.crt']));
-  writeFileSync(join(servingDir, 'tls.key'), decode(secret.data['tls.key']), { mode: 0o600 });
+  // Generated TLS renders the serving pair into the Secret and the CA into the caBundle;
+  // self-managed renders neither (and the server fills both).
+  const servingMode: ServingMode = secret.type === 'kubernetes.io/tls' ? 'generated' : 'self-managed';
+  let servingArgs: string[];
+  if (servingMode === 'generated') {
+    if (!secret.data || !apiService.spec?.caBundle) {
+      throw new Error(`the ${source} manifests render generated TLS without the serving pair or a caBundle`);
+    }
+    const servingDir = join(dir, 'serving');
+    mkdirSync(servingDir, { recursive: true });
+    writeFileSync(join(servingDir, 'tls.crt'), decode(secret.data['tls.crt']));
+    writeFileSync(join(servingDir, 'tls.key'), decode(secret.data['tls.key']), { mode: 0o600 });
+    servingArgs = [
+      `--tls-cert-file=${join(servingDir, 'tls.crt')}`,
+      `--tls-private-key-file=${join(servingDir, 'tls.key')}`,
+    ];
+  } else {
+    if (secret.data || apiService.spec?.caBundle) {
+      throw new Error(`the ${source} manifests render self-managed TLS with key material or a caBundle`);
+    }
+    servingArgs = selfManagedArgs(dir, port);
+  }
 
   const token = (
     await cp.kubectl([
@@ -121,22 +175,24 @@ export async function deployAggregatedServer(
       join(process.cwd(), 'server/main.ts'),
       `--secure-port=${port}`,
       '--bind-address=127.0.0.1',
-      `--tls-cert-file=${join(servingDir, 'tls.crt')}`,
-      `--tls-private-key-file=${join(servingDir, 'tls.key')}`,
+      ...servingArgs,
       `--kubeconfig=${kubeconfig}`,
       `--data-dir=${join(dir, 'data')}`,
       '--v=4',
     ],
   });
   const url = `https://127.0.0.1:${port}`;
-  const servingCaPem = decode(apiService.spec.caBundle);
+  const servingCa = async (): Promise<string> =>
+    decode(
+      await cp.kubectl(['get', 'apiservice', apiService.metadata.name, '-o', 'jsonpath={.spec.caBundle}']),
+    );
   await waitFor(
     async () => {
       server.assertRunning();
       try {
+        const ca = await servingCa();
         return (
-          (await request(`${url}/readyz`, { ca: servingCaPem, headers: { Host: 'localhost' } })).status ===
-          200
+          ca !== '' && (await request(`${url}/readyz`, { ca, headers: { Host: 'localhost' } })).status === 200
         );
       } catch {
         return false;
@@ -148,10 +204,11 @@ export async function deployAggregatedServer(
   return {
     port,
     url,
-    servingCaPem,
+    servingMode,
+    servingCa,
     manifests,
     process: server,
-    direct: (path, options = {}) => request(`${url}${path}`, { ca: servingCaPem, ...options }),
+    direct: async (path, options = {}) => request(`${url}${path}`, { ca: await servingCa(), ...options }),
     stop: async () => {
       for (const file of [...files].reverse())
         await cp.runKubectl(['delete', '--ignore-not-found', '--wait=false', '-f', file]);

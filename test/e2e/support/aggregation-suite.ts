@@ -1,11 +1,13 @@
 import { spawn } from 'node:child_process';
+import { X509Certificate } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { connect } from 'node:tls';
 import { issueCertificate } from '../../../server/pki/certificates.js';
 import { k8sTool } from '../../support/k8s-tools.js';
 import { deployAggregatedServer, type AggregatedServer, type ManifestSource } from './aggregated-server.js';
 import { useControlPlane } from './control-plane.js';
-import { waitFor } from './wait.js';
+import { delay, waitFor } from './wait.js';
 import { seedManifest } from '../../support/seed.js';
 
 /**
@@ -77,6 +79,62 @@ export function describeAggregation(source: ManifestSource): void {
         );
       }
     });
+
+    it('the rendered manifests carry a caBundle only when the certificate was rendered too', () => {
+      expect(server.servingMode).toBe(source === 'cdk8s' ? 'self-managed' : 'generated');
+      const caBundles = server.manifests
+        .filter((m) => m.kind === 'APIService')
+        .map((m) => m.spec?.caBundle !== undefined);
+      expect(caBundles).toEqual([server.servingMode === 'generated', server.servingMode === 'generated']);
+    });
+
+    if (source === 'cdk8s') {
+      it('self-managed TLS: a forced CA rotation runs through while the APIServices stay Available and serve', async () => {
+        const before = splitPem(await server.servingCa());
+        expect(before).toHaveLength(1);
+        await kubectl([
+          'annotate',
+          'secret',
+          'custom-apiserver-serving-cert',
+          '-n',
+          'custom-apiserver',
+          'aggregated-apiserver.io/rotate=ca',
+        ]);
+        const seen = { widened: false, switched: false, narrowed: false };
+        const deadline = Date.now() + 120_000;
+        let rounds = 0;
+        while (!seen.narrowed) {
+          if (Date.now() > deadline) throw new Error(`the rotation did not finish: ${JSON.stringify(seen)}`);
+          server.process.assertRunning();
+          for (const name of ['v1.metrics.example.com', 'v1beta1.metrics.example.com']) {
+            const available = await kubectl([
+              'get',
+              'apiservice',
+              name,
+              '-o',
+              'jsonpath={.status.conditions[?(@.type=="Available")].status}',
+            ]);
+            expect({ round: rounds, name, available }).toEqual({ round: rounds, name, available: 'True' });
+          }
+          const listed = await controlPlane().runKubectl(['get', 'metricsnapshots', '-A']);
+          // An empty list says "No resources found" on stderr; anything else there is a failure.
+          expect({ round: rounds, code: listed.code, stderr: listed.stderr.trim() }).toEqual({
+            round: rounds,
+            code: 0,
+            stderr: 'No resources found',
+          });
+          const bundle = splitPem(await server.servingCa());
+          const served = await servedCertificate(server.port);
+          expect(bundle.some((ca) => served.checkIssued(new X509Certificate(ca)))).toBe(true);
+          if (bundle.length === 2 && bundle[0] === before[0]) seen.widened = true;
+          if (seen.widened && !served.checkIssued(new X509Certificate(before[0]))) seen.switched = true;
+          if (seen.switched && bundle.length === 1 && bundle[0] !== before[0]) seen.narrowed = true;
+          rounds++;
+          await delay(500);
+        }
+        expect(seen).toEqual({ widened: true, switched: true, narrowed: true });
+      });
+    }
 
     it('discovery through the aggregator lists the group and the resource', async () => {
       await waitFor(
@@ -262,5 +320,25 @@ export function describeAggregation(source: ManifestSource): void {
       );
       expect(JSON.parse(left.body)).toMatchObject({ kind: 'MetricSnapshotList', items: [] });
     });
+  });
+}
+
+/** The certificates of a PEM bundle. */
+function splitPem(bundle: string): string[] {
+  return bundle.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
+}
+
+/** The certificate the server presents now (read over a fresh TLS connection). */
+function servedCertificate(port: number): Promise<X509Certificate> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(
+      { host: '127.0.0.1', port, servername: 'localhost', rejectUnauthorized: false },
+      () => {
+        const raw = socket.getPeerCertificate().raw;
+        socket.destroy();
+        resolve(new X509Certificate(raw));
+      },
+    );
+    socket.once('error', reject);
   });
 }
