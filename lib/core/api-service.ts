@@ -1,6 +1,5 @@
-import type { V1APIService } from '@kubernetes/client-node';
+import type { Manifest, V1APIService } from './k8s-types.js';
 import type { AggregatedApiServerConfig, GroupVersion } from './config.js';
-import type { Manifest } from './k8s-types.js';
 import { objectLabels } from './labels.js';
 import { objectNames } from './names.js';
 import { apiServicePort } from './service.js';

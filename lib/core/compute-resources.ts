@@ -1,4 +1,4 @@
-import type { V1ResourceRequirements } from '@kubernetes/client-node';
+import type { V1ResourceRequirements } from './k8s-types.js';
 import type { ComputeResources, ResourceQuantities } from './options.js';
 
 /** Container resource requirements from ComputeResources, leaving out what is unset. */

@@ -1,6 +1,5 @@
-import type { V1PodDisruptionBudget } from '@kubernetes/client-node';
+import type { Manifest, V1PodDisruptionBudget } from './k8s-types.js';
 import type { AggregatedApiServerConfig } from './config.js';
-import type { Manifest } from './k8s-types.js';
 import { type Component, objectLabels, selectorLabels } from './labels.js';
 
 /**

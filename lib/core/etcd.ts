@@ -1,15 +1,13 @@
 import type {
+  Manifest,
   V1Container,
-  V1NetworkPolicyIngressRule,
-  V1NetworkPolicyPeer,
-  V1NetworkPolicySpec,
+  V1NetworkPolicy,
   V1PodDisruptionBudget,
   V1Service,
   V1StatefulSet,
-} from '@kubernetes/client-node';
+} from './k8s-types.js';
 import { resourceRequirements } from './compute-resources.js';
 import type { AggregatedApiServerConfig, ResolvedStorage } from './config.js';
-import type { Manifest, ObjectMeta } from './k8s-types.js';
 import { objectLabels, selectorLabels } from './labels.js';
 import { objectNames } from './names.js';
 import { containerSecurityContext, podSecurityContext } from './security-context.js';
@@ -24,18 +22,8 @@ export const ETCD_DATA_DIR = `${ETCD_VOLUME_DIR}/data`;
 /** Name of the volume claim template (and of the container's mount). */
 export const ETCD_VOLUME_NAME = 'data';
 
-/**
- * A NetworkPolicy in wire form (@kubernetes/client-node names the ingress rule's `from` field
- * `_from` in TypeScript; the JSON field is `from`).
- */
-export interface NetworkPolicyManifest {
-  apiVersion: string;
-  kind: string;
-  metadata: ObjectMeta;
-  spec: Omit<V1NetworkPolicySpec, 'ingress'> & {
-    ingress?: (Omit<V1NetworkPolicyIngressRule, '_from'> & { from?: V1NetworkPolicyPeer[] })[];
-  };
-}
+/** A NetworkPolicy. */
+export type NetworkPolicyManifest = Manifest<V1NetworkPolicy>;
 
 type DedicatedEtcd = Extract<ResolvedStorage, { type: 'dedicated-etcd' }>;
 

@@ -1,14 +1,14 @@
 import type {
+  Manifest,
+  RbacV1Subject,
   V1ClusterRole,
   V1ClusterRoleBinding,
   V1PolicyRule,
   V1Role,
   V1RoleBinding,
-  RbacV1Subject,
-} from '@kubernetes/client-node';
+} from './k8s-types.js';
 import { apiServiceName } from './api-service.js';
 import type { AggregatedApiServerConfig } from './config.js';
-import type { Manifest } from './k8s-types.js';
 import { AGGREGATE_TO, objectLabels } from './labels.js';
 import { objectNames } from './names.js';
 

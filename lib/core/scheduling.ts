@@ -1,4 +1,4 @@
-import type { V1Toleration, V1TopologySpreadConstraint } from '@kubernetes/client-node';
+import type { V1Toleration, V1TopologySpreadConstraint } from './k8s-types.js';
 import type { AggregatedApiServerConfig } from './config.js';
 
 /**

@@ -1,4 +1,4 @@
-import type { V1PodSecurityContext, V1SecurityContext } from '@kubernetes/client-node';
+import type { V1PodSecurityContext, V1SecurityContext } from './k8s-types.js';
 import type { AggregatedApiServerConfig } from './config.js';
 
 /**

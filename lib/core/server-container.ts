@@ -1,4 +1,4 @@
-import type { V1Container, V1Probe, V1Volume, V1VolumeMount } from '@kubernetes/client-node';
+import type { V1Container, V1Probe, V1Volume, V1VolumeMount } from './k8s-types.js';
 import { apiServiceName } from './api-service.js';
 import { servingCertificateSpec } from './certificate.js';
 import type { AggregatedApiServerConfig } from './config.js';

@@ -1,7 +1,6 @@
-import type { V1Deployment, V1PersistentVolumeClaim, V1PodDisruptionBudget } from '@kubernetes/client-node';
+import type { Manifest, V1Deployment, V1PersistentVolumeClaim, V1PodDisruptionBudget } from './k8s-types.js';
 import { podDisruptionBudget } from './disruption-budget.js';
 import type { AggregatedApiServerConfig } from './config.js';
-import type { Manifest } from './k8s-types.js';
 import { objectLabels, selectorLabels } from './labels.js';
 import { objectNames } from './names.js';
 import { podSecurityContext } from './security-context.js';

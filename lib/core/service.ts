@@ -1,6 +1,5 @@
-import type { V1EndpointSlice, V1Service } from '@kubernetes/client-node';
+import type { Manifest, V1EndpointSlice, V1Service } from './k8s-types.js';
 import type { AggregatedApiServerConfig } from './config.js';
-import type { Manifest } from './k8s-types.js';
 import { objectLabels, selectorLabels } from './labels.js';
 import { objectNames } from './names.js';
 import { HTTPS_PORT_NAME, SERVICE_PORT } from './server-container.js';

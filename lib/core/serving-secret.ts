@@ -1,6 +1,5 @@
-import type { V1Secret } from '@kubernetes/client-node';
+import type { Manifest, V1Secret } from './k8s-types.js';
 import type { AggregatedApiServerConfig } from './config.js';
-import type { Manifest } from './k8s-types.js';
 import { objectLabels } from './labels.js';
 import { objectNames } from './names.js';
 import { base64, type TlsMaterial } from './tls-material.js';

@@ -59,7 +59,7 @@ type Create = (name: string, args: Args, opts: pulumi.CustomResourceOptions) => 
  * How each kind is created. lib/core's object passes through whole (only `apiVersion` and `kind`,
  * which the typed classes set themselves, are dropped), so a field lib/core renders is a field
  * Pulumi applies; test/lib/pulumi checks that against the cdk8s output. The casts are where
- * @kubernetes/client-node's types (lib/core's) meet @pulumi/kubernetes's, which spell a few
+ * kubernetes-types (lib/core's types) meet @pulumi/kubernetes's, which spell a few
  * optional fields as required.
  */
 const CREATE: { readonly [Kind in keyof PulumiObjectByKind]: Create } = {

@@ -93,7 +93,7 @@ describe('dedicated etcd', () => {
     expect(m.etcdStatefulSet?.spec?.podManagementPolicy).toBe('Parallel');
     expect(m.etcdHeadlessService?.spec).toMatchObject({ clusterIP: 'None', publishNotReadyAddresses: true });
     expect(m.etcdPodDisruptionBudget?.spec?.maxUnavailable).toBe(1);
-    expect(m.etcdNetworkPolicy?.spec.ingress?.[0].from?.[0].podSelector?.matchLabels).toEqual({
+    expect(m.etcdNetworkPolicy?.spec?.ingress?.[0].from?.[0].podSelector?.matchLabels).toEqual({
       'app.kubernetes.io/name': 'aggregated-apiserver',
       'app.kubernetes.io/instance': 'custom-apiserver',
       'app.kubernetes.io/component': 'apiserver',

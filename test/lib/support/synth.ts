@@ -1,4 +1,4 @@
-import type { V1ObjectMeta } from '@kubernetes/client-node';
+import type { ObjectMeta } from '../../../lib/core/index.js';
 import { Chart, Testing } from 'cdk8s';
 import { Construct } from 'constructs';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -24,7 +24,7 @@ export const METRIC_SNAPSHOTS: ApiResourceOptions = {
 export type Synthesized<T = Record<string, unknown>> = T & {
   apiVersion: string;
   kind: string;
-  metadata: V1ObjectMeta & { name: string };
+  metadata: ObjectMeta;
 };
 
 /** The DNS names of the Service of a server named custom-apiserver: what its serving certificate must cover. */
