@@ -26,7 +26,7 @@ export function apiServices(
 ): Manifest<V1APIService>[] {
   const names = objectNames(config);
   const mode = config.tls.mode;
-  if ((mode === 'generated' || mode === 'provided') && !caCertificatePem) {
+  if ((mode === 'generated' || mode === 'provided') && caCertificatePem === undefined) {
     throw new Error(`tls mode "${mode}" needs the CA certificate to render the APIService caBundle`);
   }
   return config.groupVersions.map((gv) => ({
@@ -49,7 +49,7 @@ export function apiServices(
       groupPriorityMinimum: config.groupPriorityMinimum,
       versionPriority: gv.versionPriority,
       service: { name: names.service, namespace: config.namespace, port: apiServicePort(config) },
-      ...(caCertificatePem && (mode === 'generated' || mode === 'provided')
+      ...(caCertificatePem !== undefined && (mode === 'generated' || mode === 'provided')
         ? { caBundle: base64(caCertificatePem) }
         : {}),
       ...(mode === 'self-signed' && config.insecureSkipTLSVerify ? { insecureSkipTLSVerify: true } : {}),

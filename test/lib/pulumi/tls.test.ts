@@ -208,10 +208,11 @@ describe('AggregatedApiServer certificates (@pulumi/tls, minted for real by the 
       );
       return valueOf(material?.pems.privateKeyPem ?? fail('pems')).catch((e: unknown) => e);
     });
-    expect(result).toBeInstanceOf(AggregatedApiServerConfigError);
+    expect(result).toBeInstanceOf(pulumi.ResourceError);
     expect(String(result)).toMatch(
       /tls \(provided\): the serving certificate \(issuer "CN=test CA"\) is not signed by the CA/,
     );
+    expect(String(result)).not.toContain('pulumi up --refresh');
   });
 
   test('GIVEN cert-manager THEN Issuers and Certificates are awaited until Ready and the APIServices ask for CA injection', async () => {
