@@ -16,8 +16,7 @@ import { join, resolve } from 'node:path';
 import { stringify } from 'yaml';
 import { KeyStore } from '../../lib/cdk8s/key-store.js';
 import type { AnyManifest } from '../../lib/core/index.js';
-import { kubernetesObjects } from './mocks/kubernetes-objects.js';
-import { runUnderMocks } from './mocks/mock-deployment.js';
+import { kubernetesObjects, runUnderMocks } from '../../lib/pulumi/testing/index.js';
 
 /** The file the objects are written to. */
 export const MANIFEST_FILE = 'aggregated-apiserver.k8s.yaml';

@@ -7,8 +7,8 @@ import {
   API_SERVICE_READY,
   WAIT_FOR_ANNOTATION,
 } from '../../../lib/pulumi/index.js';
-import { isKubernetesObject } from '../../../apps/pulumi/mocks/kubernetes-objects.js';
-import { runUnderMocks } from '../../../apps/pulumi/mocks/mock-deployment.js';
+import { isKubernetesObject } from '../../../lib/pulumi/testing/kubernetes-objects.js';
+import { runUnderMocks } from '../../../lib/pulumi/testing/mock-deployment.js';
 import { METRIC_SNAPSHOTS } from '../support/synth.js';
 import { deployUnderMocks, object, valueOf } from './support/mock-deploy.js';
 

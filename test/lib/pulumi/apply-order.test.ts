@@ -1,4 +1,4 @@
-import { runUnderMocks } from '../../../apps/pulumi/mocks/mock-deployment.js';
+import { runUnderMocks } from '../../../lib/pulumi/testing/mock-deployment.js';
 import type { AnyManifest } from '../../../lib/core/index.js';
 import { ApplyOrder } from '../../../lib/pulumi/apply-order.js';
 import * as pulumi from '@pulumi/pulumi';

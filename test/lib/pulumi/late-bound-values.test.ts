@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import * as pulumi from '@pulumi/pulumi';
-import { runUnderMocks } from '../../../apps/pulumi/mocks/mock-deployment.js';
+import { runUnderMocks } from '../../../lib/pulumi/testing/mock-deployment.js';
 import { bindLateValues } from '../../../lib/pulumi/late-bound-values.js';
 import { valueOf } from './support/mock-deploy.js';
 

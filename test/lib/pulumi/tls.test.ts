@@ -1,7 +1,7 @@
 import { createPrivateKey, X509Certificate } from 'node:crypto';
 import * as pulumi from '@pulumi/pulumi';
-import { runUnderMocks } from '../../../apps/pulumi/mocks/mock-deployment.js';
-import { TLS_TYPES } from '../../../apps/pulumi/mocks/tls-provider-mocks.js';
+import { runUnderMocks } from '../../../lib/pulumi/testing/mock-deployment.js';
+import { TLS_TYPES } from '../../../lib/pulumi/testing/tls-provider-mocks.js';
 import { resolveConfig } from '../../../lib/core/index.js';
 import { AggregatedApiServer, AggregatedApiServerConfigError } from '../../../lib/pulumi/index.js';
 import { servingMaterial } from '../../../lib/pulumi/serving-material.js';

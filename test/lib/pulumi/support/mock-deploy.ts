@@ -1,7 +1,7 @@
 import * as pulumi from '@pulumi/pulumi';
-import { kubernetesObjects } from '../../../../apps/pulumi/mocks/kubernetes-objects.js';
-import { runUnderMocks } from '../../../../apps/pulumi/mocks/mock-deployment.js';
-import type { RegisteredResource } from '../../../../apps/pulumi/mocks/resource-recorder.js';
+import { kubernetesObjects } from '../../../../lib/pulumi/testing/kubernetes-objects.js';
+import { runUnderMocks } from '../../../../lib/pulumi/testing/mock-deployment.js';
+import type { RegisteredResource } from '../../../../lib/pulumi/testing/resource-recorder.js';
 import type { AnyManifest } from '../../../../lib/core/index.js';
 import { AggregatedApiServer, type AggregatedApiServerArgs } from '../../../../lib/pulumi/index.js';
 import { METRIC_SNAPSHOTS } from '../../support/synth.js';

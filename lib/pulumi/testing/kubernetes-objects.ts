@@ -1,5 +1,5 @@
 import * as pulumi from '@pulumi/pulumi';
-import type { AnyManifest } from '../../../lib/core/index.js';
+import type { AnyManifest } from '../../core/index.js';
 import type { RegisteredResource } from './resource-recorder.js';
 
 /** Whether a resource is a Kubernetes object (not the kubernetes provider, not a component). */

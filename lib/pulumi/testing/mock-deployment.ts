@@ -1,6 +1,6 @@
 import * as pulumi from '@pulumi/pulumi';
 import { type RegisteredResource, ResourceRecorder } from './resource-recorder.js';
-import { tlsProviderOutputs } from './tls-provider-mocks.js';
+import { mintingMocks } from './minting-mocks.js';
 
 /** Options of runUnderMocks. */
 export interface MockDeploymentOptions {
@@ -23,12 +23,11 @@ export interface MockDeployment<T> {
 }
 
 /**
- * Runs a Pulumi program without the engine: `pulumi.runtime.setMocks`, where the tls provider is
- * replaced by mocks that mint real keys and certificates (tls-provider-mocks.ts) and every other
- * resource (Kubernetes objects, providers) echoes its inputs as its outputs, the way
- * pulumi-kubernetes reports an applied object. The monitor is observed (resource-recorder.ts), so
- * the result tells parents, dependencies and providers, and waits until every resource is
- * registered. Provider functions (invokes) are not mocked and fail.
+ * Runs a Pulumi program without the engine: `pulumi.runtime.setMocks` with mintingMocks (real
+ * keys and certificates for @pulumi/tls; every other resource, Kubernetes objects and providers,
+ * echoes its inputs as its outputs, the way pulumi-kubernetes reports an applied object). The
+ * monitor is observed (resource-recorder.ts), so the result tells parents, dependencies and
+ * providers, and waits until every resource is registered. Provider functions (invokes) are not mocked and fail.
  *
  * The Pulumi runtime is process-global: run one program at a time.
  */
@@ -37,18 +36,11 @@ export async function runUnderMocks<T>(
   options: MockDeploymentOptions = {},
 ): Promise<MockDeployment<T>> {
   await pulumi.runtime.setMocks(
-    {
-      newResource: async (
-        args: pulumi.runtime.MockResourceArgs,
-      ): Promise<pulumi.runtime.MockResourceResult> => {
-        const inputs: Record<string, unknown> = args.inputs;
-        const computed = await tlsProviderOutputs(args.type, inputs);
-        return { id: args.custom ? `${args.name}-id` : undefined, state: { ...inputs, ...computed } };
-      },
-      call: (args: pulumi.runtime.MockCallArgs): pulumi.runtime.MockCallResult => {
+    mintingMocks({
+      call: (args) => {
         throw new Error(`runUnderMocks: no mock for the provider function ${args.token}`);
       },
-    },
+    }),
     options.project ?? 'aggregated-apiserver',
     options.stack ?? 'mock',
     options.preview ?? false,
