@@ -26,3 +26,19 @@ export function parseGoDuration(text: string): number | undefined {
   if (consumed !== body.length) return undefined;
   return negative ? -total : total;
 }
+
+/**
+ * Milliseconds as Go prints a time.Duration (`0s`, `500ms`, `10s`, `1m30s`, `87600h0m0s`), so a
+ * default shown by `--help` is a value the same flag accepts.
+ */
+export function formatGoDuration(ms: number): string {
+  if (ms === 0) return '0s';
+  if (ms < 0) return `-${formatGoDuration(-ms)}`;
+  if (ms < 1000) return `${ms}ms`;
+  const hours = Math.floor(ms / 3_600_000);
+  const minutes = Math.floor((ms % 3_600_000) / 60_000);
+  const seconds = (ms % 60_000) / 1000;
+  if (hours > 0) return `${hours}h${minutes}m${seconds}s`;
+  if (minutes > 0) return `${minutes}m${seconds}s`;
+  return `${seconds}s`;
+}

@@ -6,6 +6,8 @@ export interface FlagSpec<T> {
   parse(text: string): T;
   /** Boolean flags may stand alone (`--watch-cache`). */
   readonly isBoolean?: boolean;
+  /** The default as a user types it (`--help`). @default JSON of the value */
+  formatDefault?(value: T): string;
 }
 
 export class FlagError extends Error {
@@ -46,16 +48,18 @@ export const flagTypes = {
     default: def,
     parse: (t) => (t === '' ? [] : t.split(',').map((s) => s.trim())),
   }),
-  /** Go durations (`10s`, `1m30s`, `500ms`), as milliseconds. */
+  /** Go durations (`10s`, `1m30s`, `500ms`), as milliseconds; `--help` shows them as Go durations. */
   duration: (
     name: string,
     defMs: number,
     description: string,
     parseDuration: (t: string) => number | undefined,
+    formatDuration: (ms: number) => string,
   ): FlagSpec<number> => ({
     name,
     description,
     default: defMs,
+    formatDefault: formatDuration,
     parse: (t) => {
       const ms = parseDuration(t);
       if (ms === undefined || ms < 0)
@@ -100,11 +104,12 @@ export function parseFlags<S extends Record<string, FlagSpec<unknown>>>(
   return values;
 }
 
+/** The flags, one entry each, with their defaults in the form the flag itself takes. */
 export function usage(specs: Record<string, FlagSpec<unknown>>): string {
   return Object.values(specs)
-    .map(
-      (s) =>
-        `  --${s.name}${s.isBoolean ? '' : ' value'}\n        ${s.description} (default ${JSON.stringify(s.default)})`,
-    )
+    .map((s) => {
+      const shown = s.formatDefault ? s.formatDefault(s.default) : JSON.stringify(s.default);
+      return `  --${s.name}${s.isBoolean ? '' : ' value'}\n        ${s.description} (default ${shown})`;
+    })
     .join('\n');
 }

@@ -1,9 +1,9 @@
-import { parseGoDuration } from '../../api/go-duration.js';
+import { formatGoDuration, parseGoDuration } from '../../api/go-duration.js';
 import { flagTypes, parseFlags } from './flag-parser.js';
 
 const { string, integer, boolean, stringList, duration } = flagTypes;
 const dur = (name: string, defMs: number, description: string) =>
-  duration(name, defMs, description, parseGoDuration);
+  duration(name, defMs, description, parseGoDuration, formatGoDuration);
 
 /** The server's flags: those of the Kubernetes generic apiserver it stands in for, plus standalone mode. */
 export const serverFlagSpecs = {

@@ -1,5 +1,6 @@
-import { FlagError } from '../../../server/options/flag-parser.js';
-import { parseServerFlags } from '../../../server/options/server-flags.js';
+import { FlagError, usage } from '../../../server/options/flag-parser.js';
+import { parseServerFlags, serverFlagSpecs } from '../../../server/options/server-flags.js';
+import { formatGoDuration } from '../../../api/go-duration.js';
 import { openSslCipherList } from '../../../server/options/cipher-suites.js';
 
 describe('server flags follow the generic apiserver', () => {
@@ -66,5 +67,34 @@ describe('--tls-cipher-suites takes the IANA names kube-apiserver takes', () => 
     expect(() => openSslCipherList(['TLS_NULL_WITH_NULL_NULL'])).toThrow(
       /unsupported cipher suite "TLS_NULL_WITH_NULL_NULL"/,
     );
+  });
+});
+
+describe('--help', () => {
+  test('shows each default in the form its flag takes, and the flag accepts it back', () => {
+    const help = usage(serverFlagSpecs);
+    expect(help).toContain('--request-timeout value');
+    expect(help).toMatch(/--request-timeout value\n.*\(default 1m0s\)/);
+    expect(help).toMatch(/--self-managed-tls-ca-validity value\n.*\(default 87600h0m0s\)/);
+    expect(help).toMatch(/--shutdown-delay-duration value\n.*\(default 0s\)/);
+    for (const spec of Object.values(serverFlagSpecs)) {
+      if (!spec.formatDefault) continue;
+      const shown = spec.formatDefault(spec.default as never);
+      expect({ flag: spec.name, parsed: spec.parse(shown) }).toEqual({
+        flag: spec.name,
+        parsed: spec.default,
+      });
+    }
+  });
+
+  test('formats Go durations as Go does', () => {
+    expect([0, 500, 10_000, 90_000, 3_600_000, 5_400_500].map(formatGoDuration)).toEqual([
+      '0s',
+      '500ms',
+      '10s',
+      '1m30s',
+      '1h0m0s',
+      '1h30m0.5s',
+    ]);
   });
 });
