@@ -8,12 +8,14 @@ import type {
   ApiResourceOptions,
   CaOptions,
   ComputeResources,
+  EtcdBackupOptions,
   PolicyRuleOptions,
   TolerationOptions,
 } from './options.js';
 import {
   checkApiGroup,
   checkApiVersion,
+  checkCronSchedule,
   checkDns1035Label,
   checkDns1123Label,
   checkDns1123Subdomain,
@@ -57,6 +59,14 @@ export type ResolvedStorage =
       readonly storageClassName?: string;
       readonly resources: ComputeResources;
       readonly networkPolicy: boolean;
+      readonly tls: boolean;
+      readonly backup?: {
+        readonly schedule: string;
+        readonly keep: number;
+        readonly size: string;
+        readonly storageClassName?: string;
+      };
+      readonly defragmentationSchedule?: string;
     }
   | { readonly type: 'none' };
 
@@ -424,6 +434,15 @@ function resolveStorage(
     if (q) problems.push(q);
     const resources = storage?.resources ?? DEFAULT_ETCD_RESOURCES;
     checkComputeResources('storage.resources', resources, problems);
+    const backup = storage?.backup === false ? undefined : resolveEtcdBackup(storage?.backup ?? {}, problems);
+    const defragmentationSchedule =
+      storage?.defragmentationSchedule === false
+        ? undefined
+        : (storage?.defragmentationSchedule ?? '30 3 * * 0');
+    if (defragmentationSchedule !== undefined) {
+      const p = checkCronSchedule('storage.defragmentationSchedule', defragmentationSchedule);
+      if (p) problems.push(p);
+    }
     return {
       type: 'dedicated-etcd',
       members,
@@ -432,6 +451,9 @@ function resolveStorage(
       storageClassName: storage?.storageClassName,
       resources,
       networkPolicy: storage?.networkPolicy ?? true,
+      tls: storage?.tls ?? true,
+      backup,
+      defragmentationSchedule,
     };
   }
   if (storage.type === 'etcd') {
@@ -455,6 +477,23 @@ function resolveStorage(
   const q = checkQuantity('storage.size', size);
   if (q) problems.push(q);
   return { type: 'embedded', size, storageClassName: storage.storageClassName };
+}
+
+function resolveEtcdBackup(
+  backup: EtcdBackupOptions,
+  problems: string[],
+): NonNullable<Extract<ResolvedStorage, { type: 'dedicated-etcd' }>['backup']> {
+  const schedule = backup.schedule ?? '0 0,6,12,18 * * *';
+  const keep = backup.keep ?? 8;
+  const size = backup.size ?? '16Gi';
+  for (const p of [
+    checkCronSchedule('storage.backup.schedule', schedule),
+    checkIntegerInRange('storage.backup.keep', keep, 1, 1000),
+    checkQuantity('storage.backup.size', size),
+  ]) {
+    if (p) problems.push(p);
+  }
+  return { schedule, keep, size, storageClassName: backup.storageClassName };
 }
 
 function resolveTls(options: AggregatedApiServerOptions, problems: string[]): ResolvedTls {

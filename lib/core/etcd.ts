@@ -1,6 +1,7 @@
 import type {
   Manifest,
   V1Container,
+  V1Volume,
   V1NetworkPolicy,
   V1PodDisruptionBudget,
   V1Service,
@@ -32,9 +33,40 @@ function dedicated(config: AggregatedApiServerConfig): DedicatedEtcd {
   return config.storage;
 }
 
-/** The URL the server reaches its dedicated etcd at: `http://<name>-etcd.<namespace>.svc:2379`. */
+/** Where the members' certificate, key and CA are mounted (TLS). */
+export const ETCD_TLS_DIR = '/etc/etcd/tls';
+/** Name of the TLS volume of the members and maintenance jobs. */
+export const ETCD_TLS_VOLUME_NAME = 'tls';
+/** Keys of the etcd TLS Secret the members (and maintenance jobs) mount; not the CA key, nor the server's client key. */
+export const ETCD_MEMBER_TLS_FILES = { ca: 'ca.crt', certificate: 'member.crt', key: 'member.key' } as const;
+
+/** http, or https when the dedicated etcd speaks TLS. */
+function scheme(config: AggregatedApiServerConfig): 'http' | 'https' {
+  return dedicated(config).tls ? 'https' : 'http';
+}
+
+/** The URL the server reaches its dedicated etcd at: `https://<name>-etcd.<namespace>.svc:2379`. */
 export function etcdClientUrl(config: AggregatedApiServerConfig): string {
-  return `http://${objectNames(config).etcdClientService}.${config.namespace}.svc:${ETCD_PORTS.client}`;
+  return `${scheme(config)}://${objectNames(config).etcdClientService}.${config.namespace}.svc:${ETCD_PORTS.client}`;
+}
+
+/**
+ * The names the members' certificate covers: every member (through the headless Service, by
+ * wildcard), the client Service, and localhost for etcdctl inside a member.
+ */
+export function etcdCertificateHosts(config: AggregatedApiServerConfig): string[] {
+  const names = objectNames(config);
+  const headless = `${names.etcdHeadlessService}.${config.namespace}.svc`;
+  const client = `${names.etcdClientService}.${config.namespace}`;
+  return [
+    `*.${headless}.${config.clusterDomain}`,
+    `*.${headless}`,
+    `${client}.svc`,
+    `${client}.svc.${config.clusterDomain}`,
+    client,
+    'localhost',
+    '127.0.0.1',
+  ];
 }
 
 /** DNS name of an etcd member (pod) behind the headless Service. */
@@ -47,25 +79,68 @@ export function etcdMemberHost(config: AggregatedApiServerConfig, member: string
 export function etcdInitialCluster(config: AggregatedApiServerConfig): string {
   const names = objectNames(config);
   return Array.from({ length: dedicated(config).members }, (_, i) => `${names.etcdStatefulSet}-${i}`)
-    .map((member) => `${member}=http://${etcdMemberHost(config, member)}:${ETCD_PORTS.peer}`)
+    .map((member) => `${member}=${scheme(config)}://${etcdMemberHost(config, member)}:${ETCD_PORTS.peer}`)
     .join(',');
+}
+
+/** The client flags of etcdctl (endpoints and, with TLS, the member certificate, which may act as a client). */
+export function etcdctlArgs(config: AggregatedApiServerConfig): string[] {
+  const tls = dedicated(config).tls
+    ? [
+        `--cacert=${ETCD_TLS_DIR}/${ETCD_MEMBER_TLS_FILES.ca}`,
+        `--cert=${ETCD_TLS_DIR}/${ETCD_MEMBER_TLS_FILES.certificate}`,
+        `--key=${ETCD_TLS_DIR}/${ETCD_MEMBER_TLS_FILES.key}`,
+      ]
+    : [];
+  return [`--endpoints=${etcdClientUrl(config)}`, ...tls];
 }
 
 /** etcd's flags; `$(POD_NAME)` is expanded by the kubelet from the container environment. */
 export function etcdArgs(config: AggregatedApiServerConfig): string[] {
   const self = etcdMemberHost(config, '$(POD_NAME)');
+  const s = scheme(config);
+  const file = (name: string) => `${ETCD_TLS_DIR}/${name}`;
+  const tls = dedicated(config).tls
+    ? [
+        `--cert-file=${file(ETCD_MEMBER_TLS_FILES.certificate)}`,
+        `--key-file=${file(ETCD_MEMBER_TLS_FILES.key)}`,
+        `--trusted-ca-file=${file(ETCD_MEMBER_TLS_FILES.ca)}`,
+        '--client-cert-auth=true',
+        `--peer-cert-file=${file(ETCD_MEMBER_TLS_FILES.certificate)}`,
+        `--peer-key-file=${file(ETCD_MEMBER_TLS_FILES.key)}`,
+        `--peer-trusted-ca-file=${file(ETCD_MEMBER_TLS_FILES.ca)}`,
+        '--peer-client-cert-auth=true',
+      ]
+    : [];
   return [
     '--name=$(POD_NAME)',
     `--data-dir=${ETCD_DATA_DIR}`,
-    `--listen-client-urls=http://0.0.0.0:${ETCD_PORTS.client}`,
-    `--advertise-client-urls=http://${self}:${ETCD_PORTS.client}`,
-    `--listen-peer-urls=http://0.0.0.0:${ETCD_PORTS.peer}`,
-    `--initial-advertise-peer-urls=http://${self}:${ETCD_PORTS.peer}`,
+    `--listen-client-urls=${s}://0.0.0.0:${ETCD_PORTS.client}`,
+    `--advertise-client-urls=${s}://${self}:${ETCD_PORTS.client}`,
+    `--listen-peer-urls=${s}://0.0.0.0:${ETCD_PORTS.peer}`,
+    `--initial-advertise-peer-urls=${s}://${self}:${ETCD_PORTS.peer}`,
     `--initial-cluster=${etcdInitialCluster(config)}`,
     '--initial-cluster-state=new',
     `--initial-cluster-token=${config.namespace}-${objectNames(config).etcdStatefulSet}`,
     `--listen-metrics-urls=http://0.0.0.0:${ETCD_PORTS.metrics}`,
+    ...tls,
   ];
+}
+
+/**
+ * The etcd TLS Secret as a volume: only the CA certificate and the members' pair (the CA key
+ * and the server's client key stay out). Until the server has filled the Secret these keys are
+ * missing and the kubelet retries the mount, so a member starts only once it can serve TLS.
+ */
+export function etcdTlsVolume(config: AggregatedApiServerConfig): V1Volume {
+  return {
+    name: ETCD_TLS_VOLUME_NAME,
+    secret: {
+      secretName: objectNames(config).etcdTlsSecret,
+      defaultMode: 0o440,
+      items: Object.values(ETCD_MEMBER_TLS_FILES).map((key) => ({ key, path: key })),
+    },
+  };
 }
 
 /** The etcd container (probes on etcd 3.6's /livez and /readyz, served on the metrics port). */
@@ -94,7 +169,10 @@ export function etcdContainer(config: AggregatedApiServerConfig): V1Container {
     readinessProbe: probe('/readyz', 5, 3),
     resources: resourceRequirements(storage.resources),
     securityContext: containerSecurityContext(),
-    volumeMounts: [{ name: ETCD_VOLUME_NAME, mountPath: ETCD_VOLUME_DIR }],
+    volumeMounts: [
+      { name: ETCD_VOLUME_NAME, mountPath: ETCD_VOLUME_DIR },
+      ...(storage.tls ? [{ name: ETCD_TLS_VOLUME_NAME, mountPath: ETCD_TLS_DIR, readOnly: true }] : []),
+    ],
   };
 }
 
@@ -173,6 +251,7 @@ export function etcdStatefulSet(config: AggregatedApiServerConfig): Manifest<V1S
           automountServiceAccountToken: false,
           securityContext: podSecurityContext(config),
           containers: [etcdContainer(config)],
+          ...(storage.tls ? { volumes: [etcdTlsVolume(config)] } : {}),
           ...(config.priorityClassName ? { priorityClassName: config.priorityClassName } : {}),
           ...(Object.keys(config.nodeSelector).length > 0
             ? { nodeSelector: { ...config.nodeSelector } }
@@ -205,8 +284,8 @@ export function etcdPodDisruptionBudget(
 }
 
 /**
- * Admits client traffic only from the server's pods and peer traffic only from the members: this
- * etcd has no TLS and no authentication, so nothing else may reach it.
+ * Admits client traffic only from the server's pods and the maintenance jobs, and peer traffic
+ * only from the members: defense in depth next to TLS with client certificates.
  */
 export function etcdNetworkPolicy(config: AggregatedApiServerConfig): NetworkPolicyManifest | undefined {
   if (!dedicated(config).networkPolicy) return undefined;
@@ -224,7 +303,10 @@ export function etcdNetworkPolicy(config: AggregatedApiServerConfig): NetworkPol
       policyTypes: ['Ingress'],
       ingress: [
         {
-          from: [{ podSelector: { matchLabels: selectorLabels(config, 'apiserver') } }],
+          from: [
+            { podSelector: { matchLabels: selectorLabels(config, 'apiserver') } },
+            { podSelector: { matchLabels: selectorLabels(config, 'etcd-maintenance') } },
+          ],
           ports: [{ port: ETCD_PORTS.client, protocol: 'TCP' }],
         },
         {

@@ -11,6 +11,7 @@ export * from './config.js';
 export * from './disruption-budget.js';
 export * from './errors.js';
 export * from './etcd.js';
+export * from './etcd-maintenance.js';
 export * from './identity.js';
 export * from './k8s-types.js';
 export * from './labels.js';

@@ -1,5 +1,6 @@
 import type { APIService as APIServiceType } from './api-service-types.js';
 import type * as apps from 'kubernetes-types/apps/v1.js';
+import type * as batch from 'kubernetes-types/batch/v1.js';
 import type * as core from 'kubernetes-types/core/v1.js';
 import type * as discovery from 'kubernetes-types/discovery/v1.js';
 import type * as meta from 'kubernetes-types/meta/v1.js';
@@ -31,6 +32,8 @@ export type V1PodTemplateSpec = core.PodTemplateSpec;
 export type V1EnvVar = core.EnvVar;
 export type V1Deployment = apps.Deployment;
 export type V1StatefulSet = apps.StatefulSet;
+export type V1CronJob = batch.CronJob;
+export type V1PodSpec = core.PodSpec;
 export type V1EndpointSlice = discovery.EndpointSlice;
 export type V1PodDisruptionBudget = policy.PodDisruptionBudget;
 export type V1NetworkPolicy = networking.NetworkPolicy;

@@ -1,7 +1,7 @@
 import type { AggregatedApiServerConfig } from './config.js';
 
 /** The components of a deployment, as in `app.kubernetes.io/component`. */
-export type Component = 'apiserver' | 'etcd';
+export type Component = 'apiserver' | 'etcd' | 'etcd-maintenance';
 
 /** Value of `app.kubernetes.io/name` on every object. */
 export const APP_NAME = 'aggregated-apiserver';

@@ -32,6 +32,10 @@ export interface ObjectNames {
   readonly etcdClientService: string;
   readonly etcdPodDisruptionBudget: string;
   readonly etcdNetworkPolicy: string;
+  readonly etcdTlsSecret: string;
+  readonly etcdBackupClaim: string;
+  readonly etcdBackupCronJob: string;
+  readonly etcdDefragmentationCronJob: string;
   readonly certManagerSelfSignedIssuer: string;
   readonly certManagerCaCertificate: string;
   readonly certManagerCaSecret: string;
@@ -67,6 +71,10 @@ export function objectNames(config: Pick<AggregatedApiServerConfig, 'name' | 'na
     etcdClientService: `${name}-etcd`,
     etcdPodDisruptionBudget: `${name}-etcd`,
     etcdNetworkPolicy: `${name}-etcd`,
+    etcdTlsSecret: `${name}-etcd-tls`,
+    etcdBackupClaim: `${name}-etcd-backups`,
+    etcdBackupCronJob: `${name}-etcd-backup`,
+    etcdDefragmentationCronJob: `${name}-etcd-defrag`,
     certManagerSelfSignedIssuer: `${name}-selfsigned`,
     certManagerCaCertificate: `${name}-ca`,
     certManagerCaSecret: `${name}-ca`,

@@ -23,7 +23,8 @@ import {
   viewClusterRole,
 } from './rbac.js';
 import { externalEndpointSlice, serverService } from './service.js';
-import { selfManagedServingSecret, servingSecret } from './serving-secret.js';
+import { etcdTlsSecret, selfManagedServingSecret, servingSecret } from './serving-secret.js';
+import { etcdBackupClaim, etcdBackupCronJob, etcdDefragmentationCronJob } from './etcd-maintenance.js';
 import {
   dataVolumeClaim,
   SERVING_CERT_CHECKSUM_ANNOTATION,
@@ -213,6 +214,13 @@ export const OBJECT_ROLES = [
     render: (c) => (c.material ? servingSecret(c.config, c.material) : selfManagedServingSecret(c.config)),
   }),
   role({
+    key: 'etcdTlsSecret',
+    kind: 'Secret',
+    id: 'EtcdTlsSecret',
+    pulumiName: 'etcd-tls-secret',
+    render: (c) => etcdTlsSecret(c.config),
+  }),
+  role({
     key: 'dataVolumeClaim',
     kind: 'PersistentVolumeClaim',
     id: 'DataVolumeClaim',
@@ -253,6 +261,27 @@ export const OBJECT_ROLES = [
     id: 'EtcdNetworkPolicy',
     pulumiName: 'etcd-network-policy',
     render: (c) => dedicatedEtcd(c, etcdNetworkPolicy),
+  }),
+  role({
+    key: 'etcdBackupClaim',
+    kind: 'PersistentVolumeClaim',
+    id: 'EtcdBackupClaim',
+    pulumiName: 'etcd-backup-claim',
+    render: (c) => etcdBackupClaim(c.config),
+  }),
+  role({
+    key: 'etcdBackupCronJob',
+    kind: 'CronJob',
+    id: 'EtcdBackupCronJob',
+    pulumiName: 'etcd-backup-cronjob',
+    render: (c) => etcdBackupCronJob(c.config),
+  }),
+  role({
+    key: 'etcdDefragmentationCronJob',
+    kind: 'CronJob',
+    id: 'EtcdDefragmentationCronJob',
+    pulumiName: 'etcd-defragmentation-cronjob',
+    render: (c) => etcdDefragmentationCronJob(c.config),
   }),
   role({
     key: 'deployment',

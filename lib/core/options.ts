@@ -94,9 +94,26 @@ export interface EtcdStorageOptions {
 }
 
 /**
+ * Scheduled snapshots of the dedicated etcd onto a volume of their own (a CronJob running
+ * `etcdctl snapshot save`, keeping the newest `keep`). README.md ("Restoring etcd from a
+ * snapshot") shows how to restore one.
+ */
+export interface EtcdBackupOptions {
+  /** Cron schedule of the snapshots. @default '0 0,6,12,18 * * *' (every six hours) */
+  readonly schedule?: string;
+  /** How many snapshots to keep. @default 8 */
+  readonly keep?: number;
+  /** Size of the snapshot volume. @default '16Gi' */
+  readonly size?: string;
+  /** StorageClass of the snapshot volume. @default - the cluster's default StorageClass */
+  readonly storageClassName?: string;
+}
+
+/**
  * A dedicated etcd deployed with the server (headless Service, StatefulSet with persistent
  * volumes, client Service `<name>-etcd:2379`, PodDisruptionBudget and a NetworkPolicy that
- * admits only the server's pods and the etcd peers). The recommended setup for replicas > 1.
+ * admits only the server's pods, the etcd peers and its maintenance jobs), with TLS and client
+ * certificates, scheduled snapshots and defragmentation. The recommended setup for replicas > 1.
  */
 export interface DedicatedEtcdStorageOptions {
   /** Discriminator. */
@@ -115,11 +132,28 @@ export interface DedicatedEtcdStorageOptions {
    */
   readonly resources?: ComputeResources;
   /**
-   * Render a NetworkPolicy that admits client traffic (2379) only from the server's pods and
-   * peer traffic (2380) only from the other members.
+   * Render a NetworkPolicy that admits client traffic (2379) only from the server's pods (and
+   * the maintenance jobs) and peer traffic (2380) only from the other members.
    * @default true
    */
   readonly networkPolicy?: boolean;
+  /**
+   * Client and peer traffic over TLS, and client-certificate authentication: only holders of a
+   * certificate from etcd's CA get in. The server makes the CA, the members' certificate and its
+   * own client certificate at startup and keeps them in the Secret `<name>-etcd-tls` (rendered
+   * empty; the members start once it is filled). They last as long as the CA (10 years); empty
+   * the Secret's data and restart etcd and the server to make new ones.
+   * @default true
+   */
+  readonly tls?: boolean;
+  /** Scheduled snapshots (false: none). @default - every six hours, the newest 8 kept */
+  readonly backup?: EtcdBackupOptions | false;
+  /**
+   * Cron schedule of `etcdctl defrag --cluster`, which returns the space compaction freed to the
+   * file system, member by member (false: never).
+   * @default '30 3 * * 0' (weekly)
+   */
+  readonly defragmentationSchedule?: string | false;
 }
 
 /** Where the server stores its objects. */

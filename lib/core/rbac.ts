@@ -158,9 +158,19 @@ export function editClusterRole(config: AggregatedApiServerConfig): Manifest<V1C
 /** Verbs a self-managed server needs on its Secret and its APIServices, and nothing more. */
 export const SELF_MANAGED_TLS_VERBS = ['get', 'update'] as const;
 
-/** Self-managed TLS: get and update of the serving Secret, by name. */
+/** The Secrets the server keeps its own certificates in: self-managed serving, dedicated etcd TLS. */
+export function selfManagedSecretNames(config: AggregatedApiServerConfig): string[] {
+  const names = objectNames(config);
+  return [
+    ...(config.tls.mode === 'self-managed' ? [names.servingSecret] : []),
+    ...(config.storage.type === 'dedicated-etcd' && config.storage.tls ? [names.etcdTlsSecret] : []),
+  ];
+}
+
+/** Get and update of the Secrets the server keeps its certificates in, by name. */
 export function selfManagedTlsRole(config: AggregatedApiServerConfig): Manifest<V1Role> | undefined {
-  if (config.tls.mode !== 'self-managed') return undefined;
+  const secrets = selfManagedSecretNames(config);
+  if (secrets.length === 0) return undefined;
   const names = objectNames(config);
   return {
     apiVersion: RBAC_API_VERSION,
@@ -171,12 +181,7 @@ export function selfManagedTlsRole(config: AggregatedApiServerConfig): Manifest<
       labels: objectLabels(config, 'apiserver'),
     },
     rules: [
-      {
-        apiGroups: [''],
-        resources: ['secrets'],
-        resourceNames: [names.servingSecret],
-        verbs: [...SELF_MANAGED_TLS_VERBS],
-      },
+      { apiGroups: [''], resources: ['secrets'], resourceNames: secrets, verbs: [...SELF_MANAGED_TLS_VERBS] },
     ],
   };
 }
@@ -185,7 +190,7 @@ export function selfManagedTlsRole(config: AggregatedApiServerConfig): Manifest<
 export function selfManagedTlsRoleBinding(
   config: AggregatedApiServerConfig,
 ): Manifest<V1RoleBinding> | undefined {
-  if (config.tls.mode !== 'self-managed') return undefined;
+  if (selfManagedSecretNames(config).length === 0) return undefined;
   const names = objectNames(config);
   return {
     apiVersion: RBAC_API_VERSION,

@@ -3,7 +3,7 @@ import { apiServiceName } from './api-service.js';
 import { servingCertificateSpec } from './certificate.js';
 import type { AggregatedApiServerConfig } from './config.js';
 import { resourceRequirements } from './compute-resources.js';
-import { etcdClientUrl } from './etcd.js';
+import { etcdCertificateHosts, etcdClientUrl } from './etcd.js';
 import { objectNames } from './names.js';
 import { containerSecurityContext } from './security-context.js';
 
@@ -37,7 +37,15 @@ export function storageArgs(config: AggregatedApiServerConfig): string[] {
     case 'etcd':
       return [`--etcd-servers=${config.storage.endpoints.join(',')}`];
     case 'dedicated-etcd':
-      return [`--etcd-servers=${etcdClientUrl(config)}`];
+      return [
+        `--etcd-servers=${etcdClientUrl(config)}`,
+        ...(config.storage.tls
+          ? [
+              `--self-managed-etcd-tls-secret=${config.namespace}/${objectNames(config).etcdTlsSecret}`,
+              `--self-managed-etcd-tls-member-hosts=${etcdCertificateHosts(config).join(',')}`,
+            ]
+          : []),
+      ];
     case 'none':
       return [];
   }
@@ -63,6 +71,7 @@ export function tlsArgs(config: AggregatedApiServerConfig): string[] {
     }
     default:
       return [
+        ...(needsCertDir(config) ? [`--cert-dir=${CERT_DIR}`] : []),
         `--tls-cert-file=${SERVING_CERT_DIR}/tls.crt`,
         `--tls-private-key-file=${SERVING_CERT_DIR}/tls.key`,
       ];
@@ -83,9 +92,21 @@ export function serverArgs(config: AggregatedApiServerConfig): string[] {
   ];
 }
 
-/** Whether the server writes its own certificate into a writable `--cert-dir`. */
-function writesOwnCertificate(config: AggregatedApiServerConfig): boolean {
-  return config.tls.mode === 'self-signed' || config.tls.mode === 'self-managed';
+/** Whether the serving certificate comes mounted from the serving Secret (generated, provided, cert-manager). */
+function servesFromSecret(config: AggregatedApiServerConfig): boolean {
+  return config.tls.mode !== 'self-signed' && config.tls.mode !== 'self-managed';
+}
+
+/**
+ * Whether the server writes certificates into a writable `--cert-dir`: its own (self-signed,
+ * self-managed) or its dedicated etcd's client files.
+ */
+function needsCertDir(config: AggregatedApiServerConfig): boolean {
+  return (
+    config.tls.mode === 'self-signed' ||
+    config.tls.mode === 'self-managed' ||
+    (config.storage.type === 'dedicated-etcd' && config.storage.tls)
+  );
 }
 
 function httpsProbe(
@@ -122,9 +143,10 @@ export function serverProbes(
 export function serverVolumes(config: AggregatedApiServerConfig): V1Volume[] {
   const names = objectNames(config);
   const volumes: V1Volume[] = [];
-  if (writesOwnCertificate(config)) {
+  if (needsCertDir(config)) {
     volumes.push({ name: VOLUME_NAMES.certDir, emptyDir: { medium: 'Memory', sizeLimit: '1Mi' } });
-  } else {
+  }
+  if (servesFromSecret(config)) {
     volumes.push({
       name: VOLUME_NAMES.servingCert,
       secret: { secretName: names.servingSecret, defaultMode: SERVING_CERT_MODE },
@@ -140,9 +162,8 @@ export function serverVolumes(config: AggregatedApiServerConfig): V1Volume[] {
 /** Mounts of the server container, in the order of serverVolumes. */
 export function serverVolumeMounts(config: AggregatedApiServerConfig): V1VolumeMount[] {
   const mounts: V1VolumeMount[] = [];
-  if (writesOwnCertificate(config)) {
-    mounts.push({ name: VOLUME_NAMES.certDir, mountPath: CERT_DIR });
-  } else {
+  if (needsCertDir(config)) mounts.push({ name: VOLUME_NAMES.certDir, mountPath: CERT_DIR });
+  if (servesFromSecret(config)) {
     mounts.push({ name: VOLUME_NAMES.servingCert, mountPath: SERVING_CERT_DIR, readOnly: true });
   }
   mounts.push({ name: VOLUME_NAMES.tmp, mountPath: '/tmp' });

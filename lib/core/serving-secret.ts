@@ -53,3 +53,22 @@ export function selfManagedServingSecret(config: AggregatedApiServerConfig): Man
 
 /** Marks the self-managed Secret (the server writes its data; nothing else should). */
 export const SELF_MANAGED_ANNOTATION = 'aggregated-apiserver.io/self-managed';
+
+/**
+ * The dedicated etcd's TLS Secret, rendered empty: the server makes the PKI at startup (see the
+ * dedicated etcd's `tls` option) and the members mount it once filled.
+ */
+export function etcdTlsSecret(config: AggregatedApiServerConfig): Manifest<V1Secret> | undefined {
+  if (config.storage.type !== 'dedicated-etcd' || !config.storage.tls) return undefined;
+  return {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: {
+      name: objectNames(config).etcdTlsSecret,
+      namespace: config.namespace,
+      labels: objectLabels(config, 'etcd'),
+      annotations: { [SELF_MANAGED_ANNOTATION]: 'the server keeps the PKI of its etcd here' },
+    },
+    type: 'Opaque',
+  };
+}

@@ -30,6 +30,17 @@ export function checkGoDuration(what: string, value: string): string | undefined
   return GO_DURATION.test(value) ? undefined : `${what} "${value}" is not a Go duration (e.g. 8760h, 90m)`;
 }
 
+const CRON_FIELD = /^(\*|[0-9]+(-[0-9]+)?)(\/[0-9]+)?(,(\*|[0-9]+(-[0-9]+)?)(\/[0-9]+)?)*$/;
+
+/** A CronJob schedule: five fields of numbers, ranges, lists and steps (or a @macro). */
+export function checkCronSchedule(what: string, value: string): string | undefined {
+  if (/^@(yearly|annually|monthly|weekly|daily|midnight|hourly)$/.test(value)) return undefined;
+  const fields = value.trim().split(/\s+/);
+  return fields.length === 5 && fields.every((f) => CRON_FIELD.test(f))
+    ? undefined
+    : `${what} "${value}" is not a cron schedule of five fields (e.g. "30 3 * * 0")`;
+}
+
 /** An integer within [min, max]. */
 export function checkIntegerInRange(
   what: string,

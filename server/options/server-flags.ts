@@ -67,6 +67,16 @@ export const serverFlagSpecs = {
     60_000,
     'How often each replica reads the self-managed TLS Secret, takes due rotation steps and checks the caBundles.',
   ),
+  selfManagedEtcdTlsSecret: string(
+    'self-managed-etcd-tls-secret',
+    '',
+    'Namespace/name of a Secret in which the server keeps the PKI of its dedicated etcd (CA, members, its own client certificate), creating it on first start; --etcd-cafile, --etcd-certfile and --etcd-keyfile then point at files it writes to --cert-dir. Empty: off.',
+  ),
+  selfManagedEtcdTlsMemberHosts: stringList(
+    'self-managed-etcd-tls-member-hosts',
+    [],
+    'DNS names (wildcards allowed) and IP addresses the certificate of the etcd members covers.',
+  ),
   tlsMinVersion: string(
     'tls-min-version',
     'VersionTLS12',

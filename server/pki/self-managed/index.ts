@@ -2,28 +2,49 @@ import { loadKubeConfig } from '../../auth/delegated/kube-client.js';
 import { FlagError } from '../../options/flag-parser.js';
 import type { ServerFlags } from '../../options/server-flags.js';
 import type { Logger } from '../../util/logger.js';
+import { ensureEtcdPki } from './etcd-pki.js';
 import { startSelfManagedTls, type SelfManagedTls } from './self-managed-tls.js';
 
 export type { SelfManagedTls } from './self-managed-tls.js';
 
 /**
- * The self-managed serving certificate the flags ask for (`--self-managed-tls-secret`), started
- * and in place, or undefined when the flags do not ask for one. The pair is written to
- * `--cert-dir`; mount an in-memory volume there.
+ * What the server makes of its own certificates, as the flags ask: first the dedicated etcd's
+ * PKI (`--self-managed-etcd-tls-secret`; this points `--etcd-cafile/certfile/keyfile` at the
+ * files it writes), then the serving certificate (`--self-managed-tls-secret`), started and in
+ * place; undefined when the flags ask for no serving certificate. Files go to `--cert-dir`;
+ * mount an in-memory volume there. Runs before storage is opened.
  */
 export async function selfManagedServing(
   flags: ServerFlags,
   log: Logger,
 ): Promise<SelfManagedTls | undefined> {
-  if (!flags.selfManagedTlsSecret) return undefined;
-  const ref = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?)\/([a-z0-9]([-.a-z0-9]*[a-z0-9])?)$/.exec(
-    flags.selfManagedTlsSecret,
-  );
-  if (!ref) {
-    throw new FlagError(
-      `--self-managed-tls-secret: "${flags.selfManagedTlsSecret}" must be <namespace>/<name> of a Secret`,
-    );
+  if (flags.selfManagedEtcdTlsSecret) {
+    const etcd = secretRef('--self-managed-etcd-tls-secret', flags.selfManagedEtcdTlsSecret);
+    if (flags.etcdCafile || flags.etcdCertfile || flags.etcdKeyfile) {
+      throw new FlagError(
+        '--self-managed-etcd-tls-secret cannot be combined with --etcd-cafile, --etcd-certfile or --etcd-keyfile',
+      );
+    }
+    if (flags.selfManagedEtcdTlsMemberHosts.length === 0) {
+      throw new FlagError(
+        "--self-managed-etcd-tls-member-hosts must name what the members' certificate covers",
+      );
+    }
+    const files = await ensureEtcdPki({
+      kubeConfig: loadKubeConfig(flags.kubeconfig, { flagName: '--kubeconfig' }),
+      secretNamespace: etcd.namespace,
+      secretName: etcd.name,
+      memberHosts: flags.selfManagedEtcdTlsMemberHosts,
+      validityMs: flags.selfManagedTlsCaValidity,
+      certDir: flags.certDir,
+      log,
+    });
+    flags.etcdCafile = files.caFile;
+    flags.etcdCertfile = files.certFile;
+    flags.etcdKeyfile = files.keyFile;
   }
+  if (!flags.selfManagedTlsSecret) return undefined;
+  const { namespace, name } = secretRef('--self-managed-tls-secret', flags.selfManagedTlsSecret);
   if (flags.tlsCertFile || flags.tlsPrivateKeyFile) {
     throw new FlagError(
       '--self-managed-tls-secret cannot be combined with --tls-cert-file or --tls-private-key-file',
@@ -47,7 +68,6 @@ export async function selfManagedServing(
       '--self-managed-tls-ca-validity must be at least --self-managed-tls-validity, and both longer than 0',
     );
   }
-  const [, namespace, , name] = ref;
   return startSelfManagedTls({
     kubeConfig: loadKubeConfig(flags.kubeconfig, { flagName: '--kubeconfig' }),
     objects: { secretNamespace: namespace, secretName: name, apiServices: flags.selfManagedTlsApiservices },
@@ -62,4 +82,11 @@ export async function selfManagedServing(
     syncPeriodMs: flags.selfManagedTlsSyncPeriod,
     log,
   });
+}
+
+/** `<namespace>/<name>` of a Secret, from a flag. */
+function secretRef(flag: string, value: string): { namespace: string; name: string } {
+  const match = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?)\/([a-z0-9]([-.a-z0-9]*[a-z0-9])?)$/.exec(value);
+  if (!match) throw new FlagError(`${flag}: "${value}" must be <namespace>/<name> of a Secret`);
+  return { namespace: match[1], name: match[3] };
 }

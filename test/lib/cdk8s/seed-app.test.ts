@@ -45,7 +45,7 @@ describe('example app (apps/cdk8s)', () => {
 
   test('GIVEN no TLS mode THEN the server manages its certificate: no key, no caBundle, an empty Secret', () => {
     const objects = synthSeed({});
-    const secret = one<{ data?: unknown; type: string }>(objects, 'Secret');
+    const secret = one<{ data?: unknown; type: string }>(objects, 'Secret', 'custom-apiserver-serving-cert');
     expect(secret.type).toBe('Opaque');
     expect(secret.data).toBeUndefined();
     for (const a of all<V1APIService>(objects, 'APIService')) expect(a.spec?.caBundle).toBeUndefined();

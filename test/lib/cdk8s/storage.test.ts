@@ -1,4 +1,5 @@
 import type {
+  V1CronJob,
   V1Deployment,
   V1PersistentVolumeClaim,
   V1PodDisruptionBudget,
@@ -24,7 +25,7 @@ describe('dedicated etcd', () => {
 
   test('GIVEN dedicated etcd THEN the server is wired to the client Service', () => {
     const args = one<V1Deployment>(objects, 'Deployment').spec?.template.spec?.containers[0].args;
-    expect(args).toContain('--etcd-servers=http://custom-apiserver-etcd.custom-apiserver.svc:2379');
+    expect(args).toContain('--etcd-servers=https://custom-apiserver-etcd.custom-apiserver.svc:2379');
     const client = one<V1Service>(objects, 'Service', 'custom-apiserver-etcd');
     expect(client.spec?.ports).toEqual([{ name: 'client', port: 2379, protocol: 'TCP', targetPort: 2379 }]);
     expect(client.spec?.selector).toEqual(ETCD_SELECTOR);
@@ -56,7 +57,7 @@ describe('dedicated etcd', () => {
     expect(initial?.split(',')).toEqual(
       [0, 1, 2].map(
         (i) =>
-          `custom-apiserver-etcd-${i}=http://custom-apiserver-etcd-${i}.custom-apiserver-etcd-headless.custom-apiserver.svc.cluster.local:2380`,
+          `custom-apiserver-etcd-${i}=https://custom-apiserver-etcd-${i}.custom-apiserver-etcd-headless.custom-apiserver.svc.cluster.local:2380`,
       ),
     );
     expect(etcd?.args).toEqual(
@@ -64,7 +65,11 @@ describe('dedicated etcd', () => {
         '--name=$(POD_NAME)',
         '--initial-cluster-state=new',
         '--data-dir=/var/lib/etcd/data',
-        '--advertise-client-urls=http://$(POD_NAME).custom-apiserver-etcd-headless.custom-apiserver.svc.cluster.local:2379',
+        '--advertise-client-urls=https://$(POD_NAME).custom-apiserver-etcd-headless.custom-apiserver.svc.cluster.local:2379',
+        '--client-cert-auth=true',
+        '--trusted-ca-file=/etc/etcd/tls/ca.crt',
+        '--peer-client-cert-auth=true',
+        '--peer-cert-file=/etc/etcd/tls/member.crt',
       ]),
     );
     expect(etcd?.env).toEqual([
@@ -84,8 +89,76 @@ describe('dedicated etcd', () => {
         },
       },
     ]);
-    expect(etcd?.volumeMounts).toEqual([{ name: 'data', mountPath: '/var/lib/etcd' }]);
-    expect(sts.spec?.template.spec?.volumes).toBeUndefined();
+    expect(etcd?.volumeMounts).toEqual([
+      { name: 'data', mountPath: '/var/lib/etcd' },
+      { name: 'tls', mountPath: '/etc/etcd/tls', readOnly: true },
+    ]);
+  });
+
+  test('GIVEN dedicated etcd THEN the members mount only the CA and their own pair from the etcd TLS Secret, rendered empty', () => {
+    expect(sts.spec?.template.spec?.volumes).toEqual([
+      {
+        name: 'tls',
+        secret: {
+          secretName: 'custom-apiserver-etcd-tls',
+          defaultMode: 0o440,
+          items: [
+            { key: 'ca.crt', path: 'ca.crt' },
+            { key: 'member.crt', path: 'member.crt' },
+            { key: 'member.key', path: 'member.key' },
+          ],
+        },
+      },
+    ]);
+    const secret = one<{ data?: unknown; type: string }>(objects, 'Secret', 'custom-apiserver-etcd-tls');
+    expect(secret).toMatchObject({ type: 'Opaque' });
+    expect(secret.data).toBeUndefined();
+  });
+
+  test('GIVEN dedicated etcd THEN snapshots every six hours onto their own volume, the newest 8 kept', () => {
+    const backup = one<V1CronJob>(objects, 'CronJob', 'custom-apiserver-etcd-backup');
+    expect(backup.spec?.schedule).toBe('0 0,6,12,18 * * *');
+    expect(backup.spec?.concurrencyPolicy).toBe('Forbid');
+    const pod = backup.spec?.jobTemplate.spec?.template.spec;
+    expect(pod?.initContainers?.[0].args).toEqual([
+      '--endpoints=https://custom-apiserver-etcd.custom-apiserver.svc:2379',
+      '--cacert=/etc/etcd/tls/ca.crt',
+      '--cert=/etc/etcd/tls/member.crt',
+      '--key=/etc/etcd/tls/member.key',
+      '--command-timeout=5m',
+      'snapshot',
+      'save',
+      '/backups/$(POD_NAME).db',
+    ]);
+    expect(pod?.containers[0].command?.[2]).toContain('files.slice(8)');
+    expect(pod?.volumes?.[0]).toEqual({
+      name: 'backups',
+      persistentVolumeClaim: { claimName: 'custom-apiserver-etcd-backups' },
+    });
+    expect(one(objects, 'PersistentVolumeClaim', 'custom-apiserver-etcd-backups')).toMatchObject({
+      spec: { resources: { requests: { storage: '16Gi' } } },
+    });
+    expect(pod?.securityContext).toMatchObject({
+      runAsNonRoot: true,
+      seccompProfile: { type: 'RuntimeDefault' },
+    });
+  });
+
+  test('GIVEN dedicated etcd THEN a weekly defragmentation of every member', () => {
+    const defrag = one<V1CronJob>(objects, 'CronJob', 'custom-apiserver-etcd-defrag');
+    expect(defrag.spec?.schedule).toBe('30 3 * * 0');
+    expect(defrag.spec?.jobTemplate.spec?.template.spec?.containers[0].args?.slice(-2)).toEqual([
+      'defrag',
+      '--cluster',
+    ]);
+  });
+
+  test('GIVEN backups and defragmentation turned off THEN no CronJob and no snapshot volume', () => {
+    const out = synthServer({
+      storage: { type: 'dedicated-etcd', backup: false, defragmentationSchedule: false },
+    });
+    expect(all(out.objects, 'CronJob')).toEqual([]);
+    expect(all(out.objects, 'PersistentVolumeClaim')).toEqual([]);
   });
 
   test('GIVEN dedicated etcd THEN it runs as restrictively as etcd allows', () => {

@@ -96,7 +96,8 @@ describe('generated serving certificate', () => {
     const second = synthServer({
       tls: { mode: 'generated', keyStoreDir: dir, additionalDnsNames: ['localhost'] },
     });
-    const data = (o: typeof first.objects) => one<V1Secret>(o, 'Secret').data ?? {};
+    const data = (o: typeof first.objects) =>
+      one<V1Secret>(o, 'Secret', 'custom-apiserver-serving-cert').data ?? {};
     expect(data(second.objects)['ca.crt']).toBe(data(first.objects)['ca.crt']);
     expect(data(second.objects)['tls.key']).toBe(data(first.objects)['tls.key']);
     expect(data(second.objects)['tls.crt']).not.toBe(data(first.objects)['tls.crt']);
@@ -140,7 +141,7 @@ describe('generated serving certificate', () => {
         ca: { certificatePem: ca.certificatePem, privateKeyPem: ca.privateKeyPem },
       },
     });
-    const data = one<V1Secret>(out, 'Secret').data ?? {};
+    const data = one<V1Secret>(out, 'Secret', 'custom-apiserver-serving-cert').data ?? {};
     expect(unbase64(data['ca.crt'])).toBe(ca.certificatePem);
     await expect(chainVerifies(unbase64(data['tls.crt']), ca.certificatePem)).resolves.toBe(true);
     expect(existsSync(join(dir, 'ca.key'))).toBe(false);
@@ -152,7 +153,7 @@ describe('provided PEMs', () => {
     const ca = await makeCa();
     const leaf = await makeServingCert(ca, SERVICE_NAMES);
     const { objects, server } = synthServer({ tls: { mode: 'provided', ...pems(ca, leaf) } });
-    const data = one<V1Secret>(objects, 'Secret').data ?? {};
+    const data = one<V1Secret>(objects, 'Secret', 'custom-apiserver-serving-cert').data ?? {};
     expect(unbase64(data['ca.crt'])).toBe(ca.certificatePem);
     expect(unbase64(data['tls.crt'])).toBe(leaf.certificatePem);
     expect(unbase64(data['tls.key'])).toBe(leaf.privateKeyPem);
@@ -202,7 +203,7 @@ describe('cert-manager', () => {
       expect(a.spec).not.toHaveProperty('caBundle');
       expect(a.spec).not.toHaveProperty('insecureSkipTLSVerify');
     }
-    expect(all(objects, 'Secret')).toHaveLength(0);
+    expect(all(objects, 'Secret').map((s) => s.metadata.name)).toEqual(['custom-apiserver-etcd-tls']);
   });
 
   test('GIVEN cert-manager mode THEN a self-signed bootstrap Issuer, a CA Certificate, a CA Issuer and the serving Certificate', () => {
@@ -230,7 +231,7 @@ describe('cert-manager', () => {
       expect(o.metadata.namespace).toBe('custom-apiserver');
     }
     const volumes = one<V1Deployment>(objects, 'Deployment').spec?.template.spec?.volumes;
-    expect(volumes?.[0]).toEqual({
+    expect(volumes?.[1]).toEqual({
       name: 'serving-cert',
       secret: { secretName: 'custom-apiserver-serving-cert', defaultMode: 0o440 },
     });
@@ -260,7 +261,7 @@ describe('self-signed by the server', () => {
     expect(container?.args).toContain('--cert-dir=/var/run/apiserver');
     expect(container?.args?.some((a) => a.startsWith('--tls-cert-file'))).toBe(false);
     expect(container?.volumeMounts?.[0]).toEqual({ name: 'cert-dir', mountPath: '/var/run/apiserver' });
-    expect(all(objects, 'Secret')).toHaveLength(0);
+    expect(all(objects, 'Secret').map((s) => s.metadata.name)).toEqual(['custom-apiserver-etcd-tls']);
   });
 });
 

@@ -251,6 +251,21 @@ describe('resolveConfig rejects what cannot work', () => {
       /tls\.servingValidityDays must not exceed tls\.caValidityDays/,
     ],
     [
+      'a backup schedule that is no cron schedule',
+      { storage: { type: 'dedicated-etcd', backup: { schedule: 'every day' } } },
+      /storage\.backup\.schedule "every day" is not a cron schedule/,
+    ],
+    [
+      'keeping no snapshot',
+      { storage: { type: 'dedicated-etcd', backup: { keep: 0 } } },
+      /storage\.backup\.keep must be an integer from 1 to 1000/,
+    ],
+    [
+      'a defragmentation schedule that is no cron schedule',
+      { storage: { type: 'dedicated-etcd', defragmentationSchedule: '* * *' } },
+      /storage\.defragmentationSchedule "\* \* \*" is not a cron schedule/,
+    ],
+    [
       'an extra IP SAN that is no IP',
       { tls: { mode: 'generated', additionalIpAddresses: ['localhost'] } },
       /"localhost" is not an IP address/,

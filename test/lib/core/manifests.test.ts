@@ -1,5 +1,6 @@
 import {
   type AggregatedApiServerOptions,
+  etcdArgs,
   etcdInitialCluster,
   manifestList,
   renderManifests,
@@ -39,14 +40,29 @@ const material: TlsMaterial = {
 const b64 = (s: string) => Buffer.from(s).toString('base64');
 
 describe('server flags', () => {
-  test('GIVEN a dedicated etcd WHEN rendering args THEN the server talks to the etcd client Service', () => {
+  test('GIVEN a dedicated etcd WHEN rendering args THEN the server talks TLS to the etcd client Service and makes its PKI', () => {
     expect(serverArgs(resolveConfig(options))).toEqual([
+      '--secure-port=6443',
+      '--cert-dir=/var/run/apiserver',
+      '--tls-cert-file=/var/run/apiserver/serving/tls.crt',
+      '--tls-private-key-file=/var/run/apiserver/serving/tls.key',
+      '--etcd-servers=https://custom-apiserver-etcd.custom-apiserver.svc:2379',
+      '--self-managed-etcd-tls-secret=custom-apiserver/custom-apiserver-etcd-tls',
+      '--self-managed-etcd-tls-member-hosts=*.custom-apiserver-etcd-headless.custom-apiserver.svc.cluster.local,*.custom-apiserver-etcd-headless.custom-apiserver.svc,custom-apiserver-etcd.custom-apiserver.svc,custom-apiserver-etcd.custom-apiserver.svc.cluster.local,custom-apiserver-etcd.custom-apiserver,localhost,127.0.0.1',
+      '--v=2',
+    ]);
+  });
+
+  test('GIVEN a dedicated etcd without TLS THEN plain http and no PKI flags', () => {
+    const config = resolveConfig({ ...options, storage: { type: 'dedicated-etcd', tls: false } });
+    expect(serverArgs(config)).toEqual([
       '--secure-port=6443',
       '--tls-cert-file=/var/run/apiserver/serving/tls.crt',
       '--tls-private-key-file=/var/run/apiserver/serving/tls.key',
       '--etcd-servers=http://custom-apiserver-etcd.custom-apiserver.svc:2379',
       '--v=2',
     ]);
+    expect(etcdArgs(config).filter((a) => a.includes('https') || a.includes('cert'))).toEqual([]);
   });
 
   test('GIVEN embedded storage, a self-signed certificate and extra args THEN --data-dir, --cert-dir and the extras follow', () => {
@@ -85,7 +101,7 @@ describe('dedicated etcd', () => {
     expect(etcdInitialCluster(config).split(',')).toEqual(
       [0, 1, 2].map(
         (i) =>
-          `custom-apiserver-etcd-${i}=http://custom-apiserver-etcd-${i}.custom-apiserver-etcd-headless.custom-apiserver.svc.cluster.local:2380`,
+          `custom-apiserver-etcd-${i}=https://custom-apiserver-etcd-${i}.custom-apiserver-etcd-headless.custom-apiserver.svc.cluster.local:2380`,
       ),
     );
     const m = renderManifests(config, material);
@@ -347,7 +363,7 @@ describe('self-managed TLS', () => {
       {
         apiGroups: [''],
         resources: ['secrets'],
-        resourceNames: ['custom-apiserver-serving-cert'],
+        resourceNames: ['custom-apiserver-serving-cert', 'custom-apiserver-etcd-tls'],
         verbs: ['get', 'update'],
       },
     ]);
@@ -388,10 +404,16 @@ describe('self-managed TLS', () => {
     });
   });
 
-  test('GIVEN another TLS mode THEN there is no self-managed RBAC', () => {
+  test('GIVEN another TLS mode THEN the server may only read and write its etcd TLS Secret, and no APIService', () => {
     const generated = renderManifests(resolveConfig(options), material);
-    expect(generated.selfManagedTlsRole).toBeUndefined();
+    expect(generated.selfManagedTlsRole?.rules?.[0].resourceNames).toEqual(['custom-apiserver-etcd-tls']);
     expect(generated.selfManagedTlsClusterRole).toBeUndefined();
+    const plain = renderManifests(
+      resolveConfig({ ...options, storage: { type: 'dedicated-etcd', tls: false } }),
+      material,
+    );
+    expect(plain.selfManagedTlsRole).toBeUndefined();
+    expect(plain.etcdTlsSecret).toBeUndefined();
   });
 });
 

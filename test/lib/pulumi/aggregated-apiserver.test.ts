@@ -78,7 +78,7 @@ describe('AggregatedApiServer (Pulumi component)', () => {
     const backends = [
       resource('kubernetes:core/v1:Service', 'test-service').urn,
       resource('kubernetes:apps/v1:Deployment').urn,
-      resource('kubernetes:core/v1:Secret').urn,
+      resource('kubernetes:core/v1:Secret', 'test-serving-secret').urn,
       resource('kubernetes:policy/v1:PodDisruptionBudget', 'test-pod-disruption-budget').urn,
     ];
     const apiServices = resources.filter((r) => r.type === 'kubernetes:apiregistration.k8s.io/v1:APIService');

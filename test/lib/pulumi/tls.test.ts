@@ -106,7 +106,7 @@ describe('AggregatedApiServer certificates (@pulumi/tls, minted for real by the 
     expect(isWireSecret(resource(TLS_TYPES.certRequest).inputs.privateKeyPem)).toBe(true);
     expect(isWireSecret(resource(TLS_TYPES.locallySignedCert).inputs.caPrivateKeyPem)).toBe(true);
     // The Secret's data, and the pods' checksum over the material, are secret.
-    expect(isWireSecret(resource('kubernetes:core/v1:Secret').inputs.data)).toBe(true);
+    expect(isWireSecret(resource('kubernetes:core/v1:Secret', 'test-serving-secret').inputs.data)).toBe(true);
     const template = (
       resource('kubernetes:apps/v1:Deployment').inputs.spec as {
         template: { metadata: { annotations: Record<string, unknown> } };
@@ -133,7 +133,7 @@ describe('AggregatedApiServer certificates (@pulumi/tls, minted for real by the 
       TLS_TYPES.certRequest,
       TLS_TYPES.locallySignedCert,
     ]);
-    const secret = object<SecretObject>(objects, 'Secret');
+    const secret = object<SecretObject>(objects, 'Secret', 'custom-apiserver-serving-cert');
     const serving = new X509Certificate(decode(secret.data['tls.crt']));
     expect(serving.verify(new X509Certificate(userCa.certificatePem).publicKey)).toBe(true);
     expect(await valueOf(server.caCertificatePem ?? fail('ca'))).toBe(userCa.certificatePem);
@@ -144,7 +144,7 @@ describe('AggregatedApiServer certificates (@pulumi/tls, minted for real by the 
     const cert = await makeServingCert(ca, SERVICE_NAMES);
     const { objects, resources } = await deployUnderMocks({ tls: { mode: 'provided', ...pems(ca, cert) } });
     expect(resources.filter((r) => r.type.startsWith('tls:'))).toHaveLength(0);
-    const secret = object<SecretObject>(objects, 'Secret');
+    const secret = object<SecretObject>(objects, 'Secret', 'custom-apiserver-serving-cert');
     expect(decode(secret.data['tls.key'])).toBe(cert.privateKeyPem);
     expect(decode(secret.data['tls.crt'])).toBe(cert.certificatePem);
     expect(
@@ -177,7 +177,7 @@ describe('AggregatedApiServer certificates (@pulumi/tls, minted for real by the 
         privateKeyPem: pulumi.secret(cert.privateKeyPem),
       },
     });
-    const data = resource('kubernetes:core/v1:Secret').inputs.data;
+    const data = resource('kubernetes:core/v1:Secret', 'test-serving-secret').inputs.data;
     expect(isWireSecret(data)).toBe(true);
     expect(unwrapped(data)).toMatchObject({ 'tls.key': Buffer.from(cert.privateKeyPem).toString('base64') });
     expect(await pulumi.isSecret(server.tlsMaterial ?? fail('tlsMaterial'))).toBe(true);
@@ -232,7 +232,9 @@ describe('AggregatedApiServer certificates (@pulumi/tls, minted for real by the 
       'custom-apiserver/custom-apiserver-serving',
     );
     expect(apiService.spec.caBundle).toBeUndefined();
-    expect(objects.filter((o) => o.kind === 'Secret')).toHaveLength(0);
+    expect(objects.filter((o) => o.kind === 'Secret').map((o) => o.metadata.name)).toEqual([
+      'custom-apiserver-etcd-tls',
+    ]);
     expect(server.caBundle).toBeUndefined();
     expect(server.tlsMaterial).toBeUndefined();
   });
