@@ -148,6 +148,12 @@ export interface AggregatedApiServerConfig {
   readonly external?: ResolvedExternal;
   readonly serverRules: readonly PolicyRuleOptions[];
   readonly labels: Readonly<Record<string, string>>;
+  readonly metrics?: {
+    readonly serviceMonitor: boolean;
+    readonly interval: string;
+    readonly serviceMonitorLabels: Readonly<Record<string, string>>;
+    readonly prometheusServiceAccount?: { readonly name: string; readonly namespace: string };
+  };
 }
 
 /** Default name of the deployment. */
@@ -275,6 +281,29 @@ export function resolveConfig(options: AggregatedApiServerOptions): AggregatedAp
     if (value.length > 63) problems.push(`labels["${key}"] value must be at most 63 characters`);
   }
 
+  const metrics = options.metrics && {
+    serviceMonitor: options.metrics.serviceMonitor ?? true,
+    interval: options.metrics.interval ?? '30s',
+    serviceMonitorLabels: { ...(options.metrics.serviceMonitorLabels ?? {}) },
+    prometheusServiceAccount: options.metrics.prometheusServiceAccount && {
+      ...options.metrics.prometheusServiceAccount,
+    },
+  };
+  if (metrics) {
+    check(checkGoDuration('metrics.interval', metrics.interval));
+    if (metrics.prometheusServiceAccount) {
+      check(
+        checkDns1123Subdomain('metrics.prometheusServiceAccount.name', metrics.prometheusServiceAccount.name),
+      );
+      check(
+        checkDns1123Label(
+          'metrics.prometheusServiceAccount.namespace',
+          metrics.prometheusServiceAccount.namespace,
+        ),
+      );
+    }
+  }
+
   if (problems.length > 0) throw new AggregatedApiServerConfigError(problems);
 
   return {
@@ -304,6 +333,7 @@ export function resolveConfig(options: AggregatedApiServerOptions): AggregatedAp
     external,
     serverRules: [...(options.serverRules ?? [])],
     labels: { ...(options.labels ?? {}) },
+    metrics,
   };
 }
 

@@ -16,6 +16,7 @@ export * from './identity.js';
 export * from './k8s-types.js';
 export * from './labels.js';
 export * from './manifests.js';
+export * from './monitoring.js';
 export * from './names.js';
 export * from './object-roles.js';
 export * from './options.js';

@@ -24,6 +24,9 @@ export interface ObjectNames {
   readonly viewClusterRole: string;
   readonly editClusterRole: string;
   readonly selfManagedTlsRole: string;
+  readonly metricsReaderClusterRole: string;
+  readonly metricsReaderClusterRoleBinding: string;
+  readonly serviceMonitor: string;
   readonly selfManagedTlsRoleBinding: string;
   readonly selfManagedTlsClusterRole: string;
   readonly selfManagedTlsClusterRoleBinding: string;
@@ -63,6 +66,9 @@ export function objectNames(config: Pick<AggregatedApiServerConfig, 'name' | 'na
     viewClusterRole: `${clusterPrefix}:view`,
     editClusterRole: `${clusterPrefix}:edit`,
     selfManagedTlsRole: `${name}-self-managed-tls`,
+    metricsReaderClusterRole: `${clusterPrefix}:metrics-reader`,
+    metricsReaderClusterRoleBinding: `${clusterPrefix}:metrics-reader`,
+    serviceMonitor: name,
     selfManagedTlsRoleBinding: `${name}-self-managed-tls`,
     selfManagedTlsClusterRole: `${clusterPrefix}:self-managed-tls`,
     selfManagedTlsClusterRoleBinding: `${clusterPrefix}:self-managed-tls`,

@@ -9,6 +9,7 @@ import {
   etcdStatefulSet,
 } from './etcd.js';
 import { namespaceManifest, serviceAccount } from './identity.js';
+import { metricsReaderClusterRole, metricsReaderClusterRoleBinding, serviceMonitor } from './monitoring.js';
 import type { AnyManifest } from './k8s-types.js';
 import {
   authDelegatorBinding,
@@ -320,6 +321,27 @@ export const OBJECT_ROLES = [
     pulumiName: 'endpoint-slice',
     servesApi: true,
     render: (c) => externalEndpointSlice(c.config),
+  }),
+  role({
+    key: 'metricsReaderClusterRole',
+    kind: 'ClusterRole',
+    id: 'MetricsReaderClusterRole',
+    pulumiName: 'metrics-reader-cluster-role',
+    render: (c) => metricsReaderClusterRole(c.config),
+  }),
+  role({
+    key: 'metricsReaderClusterRoleBinding',
+    kind: 'ClusterRoleBinding',
+    id: 'MetricsReaderClusterRoleBinding',
+    pulumiName: 'metrics-reader-cluster-role-binding',
+    render: (c) => metricsReaderClusterRoleBinding(c.config),
+  }),
+  role({
+    key: 'serviceMonitor',
+    kind: 'ServiceMonitor',
+    id: 'ServiceMonitor',
+    pulumiName: 'service-monitor',
+    render: (c) => serviceMonitor(c.config),
   }),
   role({
     key: 'apiServices',

@@ -308,6 +308,26 @@ export interface ExternalServerOptions {
   readonly port?: number;
 }
 
+/**
+ * Prometheus scraping of the server's `/metrics`, which (like kube-apiserver's) is authenticated
+ * and authorized: a ClusterRole that may `get` it, bound to Prometheus's ServiceAccount, and a
+ * Prometheus Operator ServiceMonitor that scrapes over TLS with that ServiceAccount's token,
+ * verifying the serving certificate against the CA in the serving Secret.
+ */
+export interface MetricsOptions {
+  /** Render a ServiceMonitor (monitoring.coreos.com/v1; needs the Prometheus Operator). @default true */
+  readonly serviceMonitor?: boolean;
+  /** Scrape interval (Go duration). @default '30s' */
+  readonly interval?: string;
+  /** Labels on the ServiceMonitor, e.g. what your Prometheus's serviceMonitorSelector matches. @default {} */
+  readonly serviceMonitorLabels?: Readonly<Record<string, string>>;
+  /**
+   * Prometheus's ServiceAccount, bound to the metrics reader ClusterRole.
+   * @default - none bound: bind `<namespace>:<name>:metrics-reader` to your Prometheus yourself
+   */
+  readonly prometheusServiceAccount?: { readonly name: string; readonly namespace: string };
+}
+
 /** Everything that describes an aggregated API server deployment. */
 export interface AggregatedApiServerOptions {
   /**
@@ -422,6 +442,9 @@ export interface AggregatedApiServerOptions {
    * @default []
    */
   readonly serverRules?: readonly PolicyRuleOptions[];
+
+  /** Let Prometheus scrape `/metrics` (see MetricsOptions). @default - no monitoring objects */
+  readonly metrics?: MetricsOptions;
 
   /** Extra labels on every object (and pod template); never used in selectors. @default {} */
   readonly labels?: Readonly<Record<string, string>>;

@@ -18,7 +18,11 @@ const material = { caCertificatePem: 'CA', certificatePem: 'CERT', privateKeyPem
 
 /** Options that together make every role render something. */
 const everyRole: readonly AggregatedApiServerOptions[] = [
-  { resources, tls: { mode: 'self-managed' } },
+  {
+    resources,
+    tls: { mode: 'self-managed' },
+    metrics: { prometheusServiceAccount: { name: 'prometheus', namespace: 'monitoring' } },
+  },
   { resources, tls: { mode: 'cert-manager' } },
   { resources, replicas: 1, storage: { type: 'embedded' }, tls: { mode: 'generated' } },
   { resources, external: { address: '192.0.2.10' }, tls: { mode: 'generated' } },

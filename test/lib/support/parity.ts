@@ -111,6 +111,11 @@ export const PARITY_CASES: readonly ParityCase[] = [
       versionPriorities: { v1beta1: 10 },
       serverRules: [{ apiGroups: [''], resources: ['configmaps'], verbs: ['get'] }],
       labels: { team: 'metrics' },
+      metrics: {
+        interval: '1m',
+        serviceMonitorLabels: { release: 'prometheus' },
+        prometheusServiceAccount: { name: 'prometheus', namespace: 'monitoring' },
+      },
     }),
   },
 ];
