@@ -183,6 +183,8 @@ export const MANAGED_FLAGS: Readonly<Record<string, string>> = {
   'self-managed-tls-ca-validity': 'use tls.caValidityDays',
   'self-managed-tls-validity': 'use tls.servingValidityDays',
   'self-managed-tls-rotation-overlap': 'use tls.rotationOverlap',
+  'self-managed-etcd-tls-secret': 'use storage: { type: "dedicated-etcd", tls: true }',
+  'self-managed-etcd-tls-member-hosts': 'use storage: { type: "dedicated-etcd", tls: true }',
   'etcd-servers': 'use the storage option',
   'etcd-cafile': 'use the storage option',
   'etcd-certfile': 'use the storage option',

@@ -231,6 +231,11 @@ describe('resolveConfig rejects what cannot work', () => {
       /needs a value: --etcd-prefix=<value>/,
     ],
     [
+      'an extra arg that takes over the etcd PKI',
+      { extraArgs: ['--self-managed-etcd-tls-secret=other/secret'] },
+      /must not set --self-managed-etcd-tls-secret: the construct sets it/,
+    ],
+    [
       'an extra arg that makes the server standalone',
       { extraArgs: ['--standalone'] },
       /must not set --standalone: the construct sets it/,
