@@ -1,7 +1,7 @@
 import { isIP } from 'node:net';
 import { serverFlagSpecs } from '../../server/options/server-flags.js';
 import type { FlagSpec } from '../../server/options/flag-parser.js';
-import { parseGoDuration } from '../../server/util/duration.js';
+import { parseGoDuration } from '../../api/go-duration.js';
 import { AggregatedApiServerConfigError } from './errors.js';
 import type {
   AggregatedApiServerOptions,

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { parse as parseYaml } from 'yaml';
+import { SERVER_RUNTIME_PACKAGES } from '../../server/runtime-packages.js';
 
 const run = promisify(execFile);
 const repo = process.cwd();
@@ -36,10 +37,16 @@ describe('the packed package, as a user outside the repository gets it', () => {
     >;
     manifest.dependencies = { 'aggregated-apiserver': `file:./${filename}` };
     writeFileSync(join(project, 'package.json'), JSON.stringify(manifest, null, 2));
+    // A server needs the runtime packages the constructs do not (optional peers of the package).
     // No install scripts: the entry's resource brings its own storage, so no native database is built.
-    await run('npm', ['install', '--prefer-offline', '--ignore-scripts', '--no-audit', '--no-fund'], {
-      cwd: project,
-    });
+    const runtime = SERVER_RUNTIME_PACKAGES.map((p) => `${p.name}@${p.range}`);
+    await run(
+      'npm',
+      ['install', ...runtime, '--prefer-offline', '--ignore-scripts', '--no-audit', '--no-fund'],
+      {
+        cwd: project,
+      },
+    );
   }, 300_000);
 
   afterAll(() => {
