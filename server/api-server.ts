@@ -61,6 +61,8 @@ export interface ApiServerConfig {
  */
 export class ApiServer {
   readonly metrics = new ServerMetrics();
+  /** One store per served resource: what in-process clients (controllers) use. */
+  readonly stores: readonly Store[];
   private readonly handler: Handler;
   private readonly health: HealthEndpoints;
   private readonly inFlight = new Set<Exchange>();
@@ -80,6 +82,7 @@ export class ApiServer {
           garbageCollector: config.garbageCollector,
         }),
     );
+    this.stores = stores;
     const watches = new WatchHandler(
       {
         minRequestTimeoutSeconds: config.minRequestTimeoutSeconds,

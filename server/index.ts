@@ -17,9 +17,22 @@ export * from '../api/index.js';
 export { runApiServer, type RunApiServerOptions } from './run-api-server.js';
 export { startApiServer, type RunningApiServer, type ServeOptions } from './server-runner.js';
 export { parseServerFlags, serverFlagSpecs, type ServerFlags } from './options/server-flags.js';
-export { FlagError } from './options/flag-parser.js';
+export { FlagError, flagTypes, type FlagSpec } from './options/flag-parser.js';
 export { ApiServer, type ApiServerConfig, type ServedResource } from './api-server.js';
 export { startSecureServer, type RunningServer, type SecureServerOptions } from './http/secure-server.js';
+
+export type { Controller, ControllerContext } from './controllers/controller.js';
+export {
+  serverIdentity,
+  type ClientListOptions,
+  type ResourceClient,
+  type ObjectSelection,
+  type ClientWatchOptions,
+} from './controllers/resource-client.js';
+export type { DeleteOptions, StoreWatch, StoreWatchEvent } from './registry/store-types.js';
+export { Informer, objectKey, type InformerHandler, type InformerOptions } from './controllers/informer.js';
+export { WorkQueue } from './controllers/work-queue.js';
+export { parseServeFlags, serveFlagSpecs, type ServeFlags } from './controllers/controller-flags.js';
 
 export type { AdmissionAttributes, AdmissionPlugin } from './admission/admission-plugin.js';
 export { AdmissionChain } from './admission/admission-chain.js';

@@ -1,6 +1,6 @@
 import { ResourceDefinitionError } from '../api/define-resource.js';
 import { FlagError, usage } from './options/flag-parser.js';
-import { parseServerFlags, serverFlagSpecs } from './options/server-flags.js';
+import { parseServeFlags, serveFlagSpecs } from './controllers/controller-flags.js';
 import { startApiServer, type RunningApiServer, type ServeOptions } from './server-runner.js';
 import { createLogger, type Logger } from './util/logger.js';
 
@@ -23,11 +23,11 @@ export async function runApiServer(options: RunApiServerOptions): Promise<Runnin
   try {
     if (args.includes('--help') || args.includes('-h')) {
       process.stdout.write(
-        `Usage: ${process.argv[1] ?? 'aggregated-apiserver'} [flags]\n\n${usage(serverFlagSpecs)}\n`,
+        `Usage: ${process.argv[1] ?? 'aggregated-apiserver'} [flags]\n\n${usage(serveFlagSpecs(options.controllers ?? []))}\n`,
       );
       return undefined;
     }
-    const flags = parseServerFlags(args);
+    const flags = parseServeFlags(args, options.controllers);
     if (flags.standalone && !args.some((a) => a.startsWith('--secure-port'))) flags.securePort = 6443;
     if (flags.standalone && !args.some((a) => a.startsWith('--bind-address')))
       flags.bindAddress = '127.0.0.1';

@@ -10,6 +10,9 @@ import { NamespaceLifecycle } from './admission/namespace-lifecycle.js';
 import { ApiServer, type ServedResource } from './api-server.js';
 import { unionAuthenticator, type Authenticator } from './auth/authenticator.js';
 import { denyAll, privilegedAuthorizer, type Authorizer } from './auth/authorizer.js';
+import type { Controller } from './controllers/controller.js';
+import type { ControllerManager } from './controllers/controller-manager.js';
+import { prepareControllers } from './controllers/prepare-controllers.js';
 import { createDelegatedSecurity } from './auth/delegated/delegated-security.js';
 import { loadKubeConfig, NotInClusterError } from './auth/delegated/kube-client.js';
 import { parseCertificateBundle, x509Authenticator } from './auth/x509-authenticator.js';
@@ -53,6 +56,12 @@ export interface ServeOptions {
   readonly storage?: Storage;
   /** How often watches that allow bookmarks get one. @default 60000 */
   readonly bookmarkIntervalMs?: number;
+  /**
+   * Background work over the served resources, run by the replica that holds the leader Lease
+   * (see Controller); their flags are parsed with the server's (see parseServeFlags).
+   * @default []
+   */
+  readonly controllers?: readonly Controller[];
 }
 
 /**
@@ -250,7 +259,11 @@ export async function startApiServer(
 ): Promise<RunningApiServer> {
   const minVersion = tlsMinVersion(flags.tlsMinVersion);
   const resources = resourcesToServe(flags, options.resources);
-  const admission = admissionChain(flags, log, options.admission ?? []);
+  const controllers = options.controllers ?? [];
+  const admission = admissionChain(flags, log, [
+    ...(options.admission ?? []),
+    ...controllers.flatMap((c) => c.admission ?? []),
+  ]);
   const security = await prepareSecurity(flags, log);
   const cleanups: (() => Promise<void>)[] = [async () => security.close?.()];
   const cleanUp = async (): Promise<void> => {
@@ -259,6 +272,7 @@ export async function startApiServer(
   let api: ApiServer;
   let transport: RunningServer;
   let opened: Storage[];
+  let manager: ControllerManager | undefined;
   try {
     await admission.start();
     cleanups.push(() => admission.stop());
@@ -281,6 +295,15 @@ export async function startApiServer(
       admission,
       garbageCollector: !flags.standalone,
     });
+    const prepared = await prepareControllers({
+      flags,
+      log,
+      controllers,
+      stores: api.stores,
+      registry: api.metrics.registry,
+    });
+    manager = prepared;
+    if (prepared) cleanups.push(() => prepared.stop());
     transport = await startSecureServer({
       bindAddress: flags.bindAddress,
       port: flags.securePort,
@@ -299,6 +322,8 @@ export async function startApiServer(
   const shutdown = (): Promise<void> =>
     (shuttingDown ??= (async () => {
       log.info(0, 'shutting down', { delayMs: flags.shutdownDelayDuration });
+      // Controllers first: the Lease is released at once, so another replica takes over.
+      await manager?.stop();
       api.beginShutdown();
       await new Promise((resolve) => setTimeout(resolve, flags.shutdownDelayDuration));
       const closing = transport.close(flags.shutdownTimeout);
@@ -310,6 +335,7 @@ export async function startApiServer(
       await cleanUp();
       log.info(0, 'shut down');
     })());
+  manager?.start();
   const kubeconfigPath = security.writeKubeconfig?.(transport.port);
   if (kubeconfigPath) log.info(0, 'standalone mode: kubeconfig written', { kubeconfig: kubeconfigPath });
   return { api, transport, storages: opened, port: transport.port, kubeconfigPath, shutdown };

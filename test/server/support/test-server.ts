@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Agent, request as httpsRequest } from 'node:https';
 import { parse as parseYaml } from 'yaml';
-import { parseServerFlags } from '../../../server/options/server-flags.js';
+import { parseServeFlags } from '../../../server/controllers/controller-flags.js';
 import { metricSnapshot } from '../../../resources/metricsnapshot/index.js';
 import { startApiServer, type RunningApiServer, type ServeOptions } from '../../../server/server-runner.js';
 import { MemoryStorage } from '../../../server/storage/memory-storage.js';
@@ -58,13 +58,16 @@ export async function startTestServer(
   options: { args?: string[]; storage?: 'memory' | 'sqlite'; serve?: Partial<ServeOptions> } = {},
 ): Promise<TestServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'aggregated-apiserver-test-'));
-  const flags = parseServerFlags([
-    '--standalone',
-    '--bind-address=127.0.0.1',
-    '--secure-port=0',
-    `--data-dir=${dataDir}`,
-    ...(options.args ?? []),
-  ]);
+  const flags = parseServeFlags(
+    [
+      '--standalone',
+      '--bind-address=127.0.0.1',
+      '--secure-port=0',
+      `--data-dir=${dataDir}`,
+      ...(options.args ?? []),
+    ],
+    options.serve?.controllers,
+  );
   const storage = options.storage === 'sqlite' ? undefined : new MemoryStorage();
   const server = await startApiServer(flags, silentLogger, {
     resources: [metricSnapshot],
