@@ -34,6 +34,24 @@ export { Informer, objectKey, type InformerHandler, type InformerOptions } from 
 export { WorkQueue } from './controllers/work-queue.js';
 export { parseServeFlags, serveFlagSpecs, type ServeFlags } from './controllers/controller-flags.js';
 
+export {
+  MetricSnapshotCollector,
+  type MetricSnapshotCollectorOptions,
+} from './collector/metricsnapshot-collector.js';
+export {
+  MetricReadError,
+  ReadFailure,
+  type MetricSource,
+  type MetricSourcePlugin,
+  type ReadOptions,
+  type SourceContext,
+} from './collector/metric-source.js';
+export {
+  PrometheusSource,
+  prometheusSource,
+  type PrometheusSourceOptions,
+} from './collector/sources/prometheus-source.js';
+
 export type { AdmissionAttributes, AdmissionPlugin } from './admission/admission-plugin.js';
 export { AdmissionChain } from './admission/admission-chain.js';
 export { NamespaceLifecycle } from './admission/namespace-lifecycle.js';

@@ -58,7 +58,8 @@ function metricSnapshotSchema(
         properties: {
           source: {
             type: 'string',
-            description: 'Where the metrics are collected from, for example "prometheus".',
+            description:
+              'Where the metrics are collected from, for example "prometheus". A server refuses a source it cannot collect from, naming those it can.',
             minLength: 1,
             maxLength: 253,
           },
@@ -92,7 +93,8 @@ function metricSnapshotSchema(
           lastCollectionTime: {
             type: 'string',
             format: 'date-time',
-            description: 'When the data was last collected.',
+            description:
+              'The instant the data was read at, in whole seconds; a collection that read nothing leaves it as it was.',
           },
           conditions,
           ...collectedValues,
@@ -105,7 +107,8 @@ function metricSnapshotSchema(
 export const v1Schema = metricSnapshotSchema('metrics', {
   data: {
     type: 'object',
-    description: 'The value of each metric at lastCollectionTime.',
+    description:
+      'The value of each metric at lastCollectionTime. JSON numbers cannot hold NaN or infinities: such a value is left out, and the Ready condition says so (reason NonFiniteValue).',
     additionalProperties: { type: 'number' },
   },
 });
