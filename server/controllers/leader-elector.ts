@@ -53,6 +53,7 @@ export class LeaderElector {
   private readonly now: () => number;
   private reportedLeader: string | undefined;
   private leading = false;
+  private lastProblem: string | undefined;
 
   constructor(private readonly options: LeaderElectorOptions) {
     this.now = options.now ?? (() => performance.now());
@@ -177,8 +178,13 @@ export class LeaderElector {
       this.observe(next);
       return true;
     } catch (error) {
-      if (!signal.aborted)
-        log.info(2, 'failed to acquire or renew lease', { lease: lock.describe(), error: messageOf(error) });
+      if (signal.aborted) return false;
+      // A lasting problem (no RBAC for Leases, say) is an error once, then detail at --v=2.
+      const problem = messageOf(error);
+      const fields = { lease: lock.describe(), error: problem };
+      if (problem === this.lastProblem) log.info(2, 'failed to acquire or renew lease', fields);
+      else log.error('failed to acquire or renew lease', fields);
+      this.lastProblem = problem;
       return false;
     }
   }
@@ -191,6 +197,7 @@ export class LeaderElector {
   }
 
   private observe(record: LeaderElectionRecord): void {
+    this.lastProblem = undefined;
     this.observed = { record, raw: '' };
     this.observedAt = this.now();
     this.reportLeader(record.holderIdentity);
