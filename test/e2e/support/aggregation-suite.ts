@@ -185,15 +185,12 @@ export function describeAggregation(source: ManifestSource): void {
       watcher.stdout.on('data', (c: Buffer) => (output += c.toString()));
       try {
         await waitFor(() => /ADDED\s+app-metrics/.test(output), 'the initial ADDED event', 30_000);
-        await kubectl([
-          'patch',
-          'msnap',
-          'app-metrics',
-          '--type=merge',
-          '-p',
-          '{"spec":{"source":"watched"}}',
-        ]);
-        await waitFor(() => /MODIFIED\s+app-metrics\s+watched/.test(output), 'the MODIFIED event', 30_000);
+        await kubectl(['patch', 'msnap', 'app-metrics', '--type=merge', '-p', '{"spec":{"interval":"2m"}}']);
+        await waitFor(
+          () => /MODIFIED\s+app-metrics\s+prometheus\s+\S+\s+2m/.test(output),
+          'the MODIFIED event',
+          30_000,
+        );
       } finally {
         watcher.kill();
       }

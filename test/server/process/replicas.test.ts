@@ -55,6 +55,8 @@ describe('two server replicas on one etcd', () => {
       '--secure-port=0',
       `--data-dir=${dataDir}`,
       `--etcd-servers=${etcd.clientUrl}`,
+      // Storage semantics only: no status writes of the collector racing the test's own writes.
+      '--controllers=-metricsnapshot-collector',
     ];
     a = await startServerProcess(args);
     b = await startServerProcess(args);
@@ -94,18 +96,18 @@ describe('two server replicas on one etcd', () => {
     const created = (await call(a, 'POST', collection, seedSnapshot('contended'))).json<
       Record<string, unknown> & { spec: Record<string, unknown> }
     >();
-    const update = (source: string): Record<string, unknown> => ({
+    const update = (interval: string): Record<string, unknown> => ({
       ...created,
-      spec: { ...created.spec, source },
+      spec: { ...created.spec, interval },
     });
     const [fromA, fromB] = await Promise.all([
-      call(a, 'PUT', `${collection}/contended`, update('from-a')),
-      call(b, 'PUT', `${collection}/contended`, update('from-b')),
+      call(a, 'PUT', `${collection}/contended`, update('2m')),
+      call(b, 'PUT', `${collection}/contended`, update('3m')),
     ]);
     expect([fromA.status, fromB.status].sort()).toEqual([200, 409]);
-    const winner = fromA.status === 200 ? 'from-a' : 'from-b';
+    const winner = fromA.status === 200 ? '2m' : '3m';
     expect(
-      (await call(b, 'GET', `${collection}/contended`)).json<{ spec: { source: string } }>().spec.source,
+      (await call(b, 'GET', `${collection}/contended`)).json<{ spec: { interval: string } }>().spec.interval,
     ).toBe(winner);
   });
 
