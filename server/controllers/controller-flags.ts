@@ -7,7 +7,10 @@ const { string, boolean, stringList, duration } = flagTypes;
 const dur = (name: string, defMs: number, description: string) =>
   duration(name, defMs, description, parseGoDuration);
 
-/** The flags of the controllers' runner, named as kube-controller-manager's; present when a server has controllers. */
+/**
+ * The flags of the controllers' runner, named as kube-controller-manager's. Every server takes
+ * them, controllers or not, so that deployments can pass them to any server.
+ */
 export const controllerManagerFlagSpecs = {
   controllers: stringList(
     'controllers',
@@ -56,9 +59,7 @@ export type ServeFlags = ServerFlags &
 
 /** Every flag of a server with these controllers, checked for clashing names. */
 export function serveFlagSpecs(controllers: readonly Controller[]): Record<string, FlagSpec<unknown>> {
-  const specs: Record<string, FlagSpec<unknown>> = { ...serverFlagSpecs };
-  if (controllers.length === 0) return specs;
-  Object.assign(specs, controllerManagerFlagSpecs);
+  const specs: Record<string, FlagSpec<unknown>> = { ...serverFlagSpecs, ...controllerManagerFlagSpecs };
   const taken = new Map(Object.values(specs).map((spec) => [spec.name, 'the server']));
   for (const controller of controllers) {
     for (const spec of controller.flags ?? []) {

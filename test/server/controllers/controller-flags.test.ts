@@ -36,8 +36,8 @@ describe('controller flags', () => {
     expect(controllerManagerFlags(flags).leaderElect).toBe(true);
   });
 
-  test("a server without controllers does not take the runner's flags", () => {
-    expect(() => parseServeFlags(['--leader-elect=false'], [])).toThrow('unknown flag: --leader-elect');
+  test("a server without controllers takes the runner's flags too, so deployments can pass them to any", () => {
+    expect(controllerManagerFlags(parseServeFlags(['--leader-elect=false'], [])).leaderElect).toBe(false);
   });
 
   test("a controller flag named like the server's or another controller's is refused", () => {
