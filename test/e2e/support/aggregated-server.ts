@@ -10,6 +10,7 @@ import type { ControlPlane } from './control-plane.js';
 import { freePorts } from '../../support/ports.js';
 import { ProcessGroup, type SupervisedProcess } from './processes.js';
 import { request, type SimpleResponse } from './http.js';
+import { TcpFailover } from './tcp-failover.js';
 import { waitFor } from './wait.js';
 
 const run = promisify(execFile);
@@ -35,6 +36,19 @@ export type ServingMode = 'generated' | 'self-managed';
  */
 export const E2E_ROTATION = { overlap: '8s', syncPeriod: '2s' } as const;
 
+/** How the server runs beside what the manifests say. */
+export interface DeployOptions {
+  /**
+   * Server processes behind one address, as the replicas of a Deployment behind its Service (a
+   * TCP front that skips replicas that are down). More than one needs shared storage: pass
+   * `--etcd-servers` in `args`.
+   * @default 1
+   */
+  readonly replicas?: number;
+  /** More server flags. @default [] */
+  readonly args?: readonly string[];
+}
+
 export interface AggregatedServer {
   readonly port: number;
   readonly url: string;
@@ -43,8 +57,16 @@ export interface AggregatedServer {
   servingCa(): Promise<string>;
   readonly manifests: readonly KubeDocument[];
   readonly process: SupervisedProcess;
+  /** Every replica's process (the first is `process`). */
+  readonly replicas: readonly SupervisedProcess[];
   /** A request straight to the server's port, bypassing the aggregator. */
   direct(
+    path: string,
+    options?: { cert?: string; key?: string; headers?: Record<string, string> },
+  ): Promise<SimpleResponse>;
+  /** A request straight to one replica, bypassing the aggregator and the front. */
+  directTo(
+    replica: number,
     path: string,
     options?: { cert?: string; key?: string; headers?: Record<string, string> },
   ): Promise<SimpleResponse>;
@@ -112,9 +134,12 @@ async function renderManifests(source: ManifestSource, dir: string, port: number
 export async function deployAggregatedServer(
   cp: ControlPlane,
   source: ManifestSource,
+  options: DeployOptions = {},
 ): Promise<AggregatedServer> {
   const dir = mkdtempSync(join(tmpdir(), `aggregated-${source}-`));
-  const [port] = await freePorts(1);
+  const replicaCount = options.replicas ?? 1;
+  const [port, ...replicaPorts] = await freePorts(replicaCount > 1 ? replicaCount + 1 : 1);
+  const ports = replicaCount > 1 ? replicaPorts : [port];
   const files = await renderManifests(source, dir, port);
   const manifests = files.flatMap((file) =>
     parseAllDocuments(readFileSync(file, 'utf8'))
@@ -123,6 +148,17 @@ export async function deployAggregatedServer(
   );
   for (const file of files) await cp.kubectl(['apply', '-f', file]);
 
+  // The Lease the constructs grant the server RBAC on, as their Deployment's flags name it.
+  const leaseRole = manifests.find((m) => m.kind === 'Role' && JSON.stringify(m).includes('"leases"'));
+  const leaseRule = (leaseRole as { rules?: { resourceNames?: string[] }[] } | undefined)?.rules?.find(
+    (r) => r.resourceNames,
+  );
+  const leaderElection = leaseRule?.resourceNames?.[0]
+    ? [
+        `--leader-elect-resource-name=${leaseRule.resourceNames[0]}`,
+        `--leader-elect-resource-namespace=${leaseRole?.metadata.namespace ?? ''}`,
+      ]
+    : [];
   const secret = manifests.find((m) => m.kind === 'Secret');
   const apiService = manifests.find((m) => m.kind === 'APIService');
   const serviceAccount = manifests.find((m) => m.kind === 'ServiceAccount');
@@ -133,7 +169,7 @@ export async function deployAggregatedServer(
   // Generated TLS renders the serving pair into the Secret and the CA into the caBundle;
   // self-managed renders neither (and the server fills both).
   const servingMode: ServingMode = secret.type === 'kubernetes.io/tls' ? 'generated' : 'self-managed';
-  let servingArgs: string[];
+  let servingArgs: (replica: number) => string[];
   if (servingMode === 'generated') {
     if (!secret.data || !apiService.spec?.caBundle) {
       throw new Error(`the ${source} manifests render generated TLS without the serving pair or a caBundle`);
@@ -142,7 +178,7 @@ export async function deployAggregatedServer(
     mkdirSync(servingDir, { recursive: true });
     writeFileSync(join(servingDir, 'tls.crt'), decode(secret.data['tls.crt']));
     writeFileSync(join(servingDir, 'tls.key'), decode(secret.data['tls.key']), { mode: 0o600 });
-    servingArgs = [
+    servingArgs = () => [
       `--tls-cert-file=${join(servingDir, 'tls.crt')}`,
       `--tls-private-key-file=${join(servingDir, 'tls.key')}`,
     ];
@@ -150,7 +186,7 @@ export async function deployAggregatedServer(
     if (secret.data || apiService.spec?.caBundle) {
       throw new Error(`the ${source} manifests render self-managed TLS with key material or a caBundle`);
     }
-    servingArgs = selfManagedArgs(dir, port);
+    servingArgs = (replica) => selfManagedArgs(join(dir, `replica-${replica}`), port);
   }
 
   const token = (
@@ -166,52 +202,64 @@ export async function deployAggregatedServer(
   const kubeconfig = cp.makeTokenKubeconfig(`${source}-apiserver`, token);
 
   const group = new ProcessGroup(cp.logsDir, dir, [dir]);
-  const server = group.start({
-    name: `aggregated-apiserver-${source}`,
-    command: process.execPath,
-    args: [
-      '--import',
-      'tsx',
-      join(process.cwd(), 'server/main.ts'),
-      `--secure-port=${port}`,
-      '--bind-address=127.0.0.1',
-      ...servingArgs,
-      `--kubeconfig=${kubeconfig}`,
-      `--data-dir=${join(dir, 'data')}`,
-      '--v=4',
-    ],
-  });
+  const replicas = ports.map((replicaPort, i) =>
+    group.start({
+      name: `aggregated-apiserver-${source}${replicaCount > 1 ? `-${i}` : ''}`,
+      command: process.execPath,
+      args: [
+        '--import',
+        'tsx',
+        join(process.cwd(), 'server/main.ts'),
+        `--secure-port=${replicaPort}`,
+        '--bind-address=127.0.0.1',
+        ...servingArgs(i),
+        `--kubeconfig=${kubeconfig}`,
+        `--data-dir=${join(dir, `data-${i}`)}`,
+        ...leaderElection,
+        '--v=4',
+        ...(options.args ?? []),
+      ],
+    }),
+  );
+  const front = replicaCount > 1 ? await TcpFailover.start(port, ports) : undefined;
   const url = `https://127.0.0.1:${port}`;
   const servingCa = async (): Promise<string> =>
     decode(
       await cp.kubectl(['get', 'apiservice', apiService.metadata.name, '-o', 'jsonpath={.spec.caBundle}']),
     );
-  await waitFor(
-    async () => {
-      server.assertRunning();
-      try {
-        const ca = await servingCa();
-        return (
-          ca !== '' && (await request(`${url}/readyz`, { ca, headers: { Host: 'localhost' } })).status === 200
-        );
-      } catch {
-        return false;
-      }
-    },
-    'the aggregated API server to be ready',
-    60_000,
-  );
+  const replicaUrl = (i: number): string => `https://127.0.0.1:${ports[i]}`;
+  for (const [i, replica] of replicas.entries()) {
+    await waitFor(
+      async () => {
+        replica.assertRunning();
+        try {
+          const ca = await servingCa();
+          if (ca === '') return false;
+          const ready = await request(`${replicaUrl(i)}/readyz`, { ca, headers: { Host: 'localhost' } });
+          return ready.status === 200;
+        } catch {
+          return false;
+        }
+      },
+      `the aggregated API server ${replica.name} to be ready`,
+      60_000,
+    );
+  }
   return {
     port,
     url,
     servingMode,
     servingCa,
     manifests,
-    process: server,
+    process: replicas[0],
+    replicas,
     direct: async (path, options = {}) => request(`${url}${path}`, { ca: await servingCa(), ...options }),
+    directTo: async (i, path, options = {}) =>
+      request(`${replicaUrl(i)}${path}`, { ca: await servingCa(), ...options }),
     stop: async () => {
       for (const file of [...files].reverse())
         await cp.runKubectl(['delete', '--ignore-not-found', '--wait=false', '-f', file]);
+      await front?.stop();
       await group.stopAll();
       rmSync(dir, { recursive: true, force: true });
     },
