@@ -159,8 +159,17 @@ export class MetricSnapshotCollector implements Controller {
       const object = informer.get(key);
       const state = tracked.get(key);
       if (!object || !state || object.metadata.deletionTimestamp || !context.isLeader()) return;
-      const latest = await this.collect(object, state, client, context, limit, signal);
-      if (!signal.aborted && informer.get(key)) schedule(latest);
+      let latest = object;
+      try {
+        latest = await this.collect(object, state, client, context, limit, signal);
+      } catch (error) {
+        // A write that failed (storage down, say) waits like a failed read, never in a tight loop.
+        this.recordFailure(state, object);
+        throw error;
+      } finally {
+        // Whatever happened, the snapshot stays scheduled.
+        if (!signal.aborted && informer.get(key)) schedule(latest);
+      }
     };
     const onError = (key: string, error: unknown): void =>
       context.log.error('collecting a MetricSnapshot failed', { snapshot: key, error: String(error) });
@@ -232,16 +241,22 @@ export class MetricSnapshotCollector implements Controller {
       state.failures = 0;
       state.retryAt = 0;
     } else if (collection.failures.length > 0) {
-      state.failures++;
-      const interval = intervalOf(object);
-      state.retryAt =
-        Date.now() +
-        backoffDelay(state.failures, {
-          baseMs: interval,
-          maxMs: Math.max(interval, this.settings.maxBackoffMs),
-        });
+      this.recordFailure(state, object);
     }
     return this.writeStatus(object, collection, metricList.length, client, context, signal);
+  }
+
+  /** One more failure in a row: the next try waits twice as long as the last, from one interval up. */
+  private recordFailure(state: Tracked, object: KubeObject): void {
+    state.collectedGeneration = Math.max(state.collectedGeneration, object.metadata.generation ?? 0);
+    state.failures++;
+    const interval = intervalOf(object);
+    state.retryAt =
+      Date.now() +
+      backoffDelay(state.failures, {
+        baseMs: interval,
+        maxMs: Math.max(interval, this.settings.maxBackoffMs),
+      });
   }
 
   /**

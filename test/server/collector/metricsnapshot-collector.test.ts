@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { metricSnapshot } from '../../../resources/metricsnapshot/index.js';
+import { errors } from '../../../server/api/errors.js';
 import { MetricSnapshotCollector } from '../../../server/collector/metricsnapshot-collector.js';
 import {
   MetricReadError,
@@ -398,6 +399,38 @@ describe('the collector, with a source of its own', () => {
       expect(source.reads).toBeLessThanOrEqual(4);
       const s = await get(t, 'failing');
       expect(ready(s)).toMatchObject({ status: 'False', reason: 'SourceUnreachable', message: 'down' });
+    } finally {
+      await t.stop();
+    }
+  });
+
+  test('a status write that fails is tried again later, not given up', async () => {
+    let refusals = 2;
+    let attempts = 0;
+    const flakyStorage = {
+      name: 'RefuseStatusWrites',
+      validate: async (attributes: { subresource?: string }) => {
+        if (attributes.subresource !== 'status') return;
+        attempts++;
+        if (refusals-- > 0) throw errors.serviceUnavailable('storage is having a moment');
+      },
+    };
+    const source = new GatedSource();
+    const t = await startTestServer({
+      serve: {
+        admission: [flakyStorage],
+        controllers: [new MetricSnapshotCollector({ resource: metricSnapshot, sources: [source] })],
+      },
+    });
+    try {
+      await t.request('POST', collection, { body: snapshot('retried', ['m'], '1s', 'gated') });
+      const s = await waitFor(
+        async () => ready(await get(t, 'retried')) && get(t, 'retried'),
+        'a status',
+        15_000,
+      );
+      expect(ready(s)).toMatchObject({ status: 'True' });
+      expect(attempts).toBeGreaterThanOrEqual(3);
     } finally {
       await t.stop();
     }
