@@ -167,8 +167,10 @@ export class MetricSnapshotCollector implements Controller {
         this.recordFailure(state, object);
         throw error;
       } finally {
-        // Whatever happened, the snapshot stays scheduled.
-        if (!signal.aborted && informer.get(key)) schedule(latest);
+        // Whatever happened, the snapshot stays scheduled (unless it is gone or was replaced).
+        const current = informer.get(key);
+        if (!signal.aborted && current)
+          schedule(current.metadata.uid === latest.metadata.uid ? latest : current);
       }
     };
     const onError = (key: string, error: unknown): void =>
