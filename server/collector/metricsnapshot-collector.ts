@@ -26,13 +26,11 @@ const queryTimeoutFlag = flagTypes.duration(
   'collector-query-timeout',
   10_000,
   'How long one query to a MetricSnapshot source may take.',
-  parseGoDuration,
 );
 const maxBackoffFlag = flagTypes.duration(
   'collector-max-backoff',
   300_000,
   'The longest wait before a MetricSnapshot that collected nothing is tried again; the waits double from its interval.',
-  parseGoDuration,
 );
 
 /** The reason of the Ready condition of a snapshot whose source the server does not have. */

@@ -1,11 +1,9 @@
-import { parseGoDuration } from '../../api/go-duration.js';
 import { flagTypes, FlagError, parseFlags, type FlagSpec } from '../options/flag-parser.js';
 import { serverFlagSpecs, type ServerFlags } from '../options/server-flags.js';
 import type { Controller } from './controller.js';
 
 const { string, boolean, stringList, duration } = flagTypes;
-const dur = (name: string, defMs: number, description: string) =>
-  duration(name, defMs, description, parseGoDuration);
+const dur = duration;
 
 /**
  * The flags of the controllers' runner, named as kube-controller-manager's. Every server takes

@@ -1,3 +1,4 @@
+import { formatGoDuration, parseGoDuration } from '../../api/go-duration.js';
 /** A command-line flag in the style of Kubernetes' pflag: `--name=value`, `--name value`, `--bool`. */
 export interface FlagSpec<T> {
   readonly name: string;
@@ -49,19 +50,14 @@ export const flagTypes = {
     parse: (t) => (t === '' ? [] : t.split(',').map((s) => s.trim())),
   }),
   /** Go durations (`10s`, `1m30s`, `500ms`), as milliseconds; `--help` shows them as Go durations. */
-  duration: (
-    name: string,
-    defMs: number,
-    description: string,
-    parseDuration: (t: string) => number | undefined,
-    formatDuration: (ms: number) => string,
-  ): FlagSpec<number> => ({
+  /** Go durations (`10s`, `1m30s`, `500ms`), as milliseconds; `--help` shows the default as one. */
+  duration: (name: string, defMs: number, description: string): FlagSpec<number> => ({
     name,
     description,
     default: defMs,
-    formatDefault: formatDuration,
+    formatDefault: formatGoDuration,
     parse: (t) => {
-      const ms = parseDuration(t);
+      const ms = parseGoDuration(t);
       if (ms === undefined || ms < 0)
         throw new FlagError(
           `invalid argument "${t}" for "--${name}" flag: must be a duration such as 30s or 1m`,

@@ -1,9 +1,7 @@
-import { formatGoDuration, parseGoDuration } from '../../api/go-duration.js';
 import { flagTypes, parseFlags } from './flag-parser.js';
 
 const { string, integer, boolean, stringList, duration } = flagTypes;
-const dur = (name: string, defMs: number, description: string) =>
-  duration(name, defMs, description, parseGoDuration, formatGoDuration);
+const dur = duration;
 
 /** The server's flags: those of the Kubernetes generic apiserver it stands in for, plus standalone mode. */
 export const serverFlagSpecs = {
