@@ -64,8 +64,11 @@ function base64(text: string): Uint8Array {
   return Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
 }
 
-/** A value without a schema (int-or-string, preserved unknown fields): JSON as CEL reads it. */
-function dynamicValue(value: unknown): CelInput {
+/**
+ * A value without a schema (int-or-string, preserved unknown fields, the objects admission
+ * expressions read): JSON as CEL reads it.
+ */
+export function dynamicValue(value: unknown): CelInput {
   if (typeof value === 'number') return Number.isInteger(value) ? BigInt(value) : value;
   if (Array.isArray(value)) return value.map(dynamicValue);
   if (isPlainObject(value)) return new Map(Object.entries(value).map(([k, v]) => [k, dynamicValue(v)]));

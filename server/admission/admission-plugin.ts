@@ -28,6 +28,8 @@ export interface AdmissionAttributes {
   readonly options: Readonly<Record<string, unknown>>;
   /** Collected into `Warning` response headers. */
   readonly warnings: string[];
+  /** Adds an annotation to the request's audit event (when the request is audited). */
+  readonly addAuditAnnotation?: (key: string, value: string) => void;
 }
 
 /**
