@@ -6,7 +6,7 @@ import type { Storage } from '../api/storage.js';
 import { storageKey } from '../api/storage-key.js';
 import { AdmissionChain } from './admission/admission-chain.js';
 import type { AdmissionPlugin } from './admission/admission-plugin.js';
-import { NamespaceLifecycle } from './admission/namespace-lifecycle.js';
+import { recommendedAdmissionPlugins, recommendedPluginOrder } from './admission/recommended-plugins.js';
 import { ApiServer, type ServedResource } from './api-server.js';
 import { unionAuthenticator, type Authenticator } from './auth/authenticator.js';
 import { denyAll, privilegedAuthorizer, type Authorizer } from './auth/authorizer.js';
@@ -180,16 +180,19 @@ interface Security {
 }
 
 /**
- * The built-in admission plugins: NamespaceLifecycle needs the core cluster (--kubeconfig, else
- * in-cluster); without one, objects may be created in any namespace, which is logged once.
+ * The built-in admission plugins (NamespaceLifecycle, the cluster's webhooks and policies) need
+ * the core cluster (--kubeconfig, else in-cluster); without one, none runs, which is logged once.
  */
 function builtInAdmission(flags: ServerFlags, log: Logger): AdmissionPlugin[] {
   if (flags.standalone) return [];
   try {
-    return [new NamespaceLifecycle(loadKubeConfig(flags.kubeconfig, { flagName: '--kubeconfig' }), log)];
+    return recommendedAdmissionPlugins(loadKubeConfig(flags.kubeconfig, { flagName: '--kubeconfig' }), log);
   } catch (error) {
     if (flags.kubeconfig || !(error instanceof NotInClusterError)) throw error;
-    log.info(0, 'no --kubeconfig and not in a cluster: namespaces are not checked on create');
+    log.info(
+      0,
+      'no --kubeconfig and not in a cluster: no admission webhooks or policies, namespaces not checked',
+    );
     return [];
   }
 }
@@ -200,7 +203,8 @@ function admissionChain(
   plugins: readonly AdmissionPlugin[],
 ): AdmissionChain {
   const all = [...builtInAdmission(flags, log), ...plugins];
-  const names = new Set(all.map((p) => p.name));
+  // The built-in names are known even where the plugins do not run (standalone), as in kube.
+  const names = new Set([...recommendedPluginOrder, ...all.map((p) => p.name)]);
   const unknown = flags.disableAdmissionPlugins.filter((name) => !names.has(name));
   if (unknown.length > 0) {
     throw new FlagError(

@@ -230,7 +230,7 @@ export const serverFlagSpecs = {
   disableAdmissionPlugins: stringList(
     'disable-admission-plugins',
     [],
-    'Admission plugins to turn off, e.g. NamespaceLifecycle.',
+    'Admission plugins to turn off: NamespaceLifecycle, MutatingAdmissionWebhook, ValidatingAdmissionPolicy, ValidatingAdmissionWebhook, or a plugin the server entry adds.',
   ),
   standalone: boolean(
     'standalone',

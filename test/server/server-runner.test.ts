@@ -122,6 +122,13 @@ describe('startApiServer', () => {
     );
     await expect(start(['--disable-admission-plugins=Nonsense'])).rejects.toThrow(/unknown plugin Nonsense/);
   });
+
+  test('the built-in admission plugins can be named in --disable-admission-plugins even where they do not run', async () => {
+    const server = await start([
+      '--disable-admission-plugins=MutatingAdmissionWebhook,ValidatingAdmissionPolicy,ValidatingAdmissionWebhook',
+    ]);
+    await server.shutdown();
+  });
 });
 
 /** A plain-data resource with MetricSnapshot's name, to collide with the built-in one. */
