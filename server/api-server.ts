@@ -10,6 +10,8 @@ import {
   type ServerRequest,
   type ServerResponseLike,
 } from './http/exchange.js';
+import type { Auditor } from './audit/auditor.js';
+import { withAudit } from './http/filters/with-audit.js';
 import { withAuthentication } from './http/filters/with-authentication.js';
 import { withAuthorization } from './http/filters/with-authorization.js';
 import { withMaxInFlight } from './http/filters/with-max-in-flight.js';
@@ -52,11 +54,13 @@ export interface ApiServerConfig {
   readonly garbageCollector?: boolean;
   /** Extra readiness checks, e.g. that the delegated-auth configuration has been read. */
   readonly readyChecks?: readonly HealthCheck[];
+  /** Audits requests as its policy says. @default - no audit */
+  readonly auditor?: Auditor;
 }
 
 /**
  * The whole API as one request listener: health and metrics, then the filter chain
- * (authentication, authorization, in-flight limits, timeout) in front of discovery, OpenAPI
+ * (authentication, audit, authorization, in-flight limits, timeout) in front of discovery, OpenAPI
  * and the generic REST handler. Transport (TLS, HTTP/2, shutdown) lives in secure-server.ts.
  */
 export class ApiServer {
@@ -112,6 +116,7 @@ export class ApiServer {
     this.handler = chain(
       [
         withAuthentication(config.authenticator, config.log),
+        ...(config.auditor ? [withAudit(config.auditor)] : []),
         withAuthorization(config.authorizer, config.log),
         withMaxInFlight(config.maxRequestsInFlight, config.maxMutatingRequestsInFlight, this.metrics),
         withTimeout(config.requestTimeoutMs),

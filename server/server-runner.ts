@@ -8,6 +8,8 @@ import { AdmissionChain } from './admission/admission-chain.js';
 import type { AdmissionPlugin } from './admission/admission-plugin.js';
 import { recommendedAdmissionPlugins, recommendedPluginOrder } from './admission/recommended-plugins.js';
 import { ApiServer, type ServedResource } from './api-server.js';
+import { auditSettings } from './options/audit-settings.js';
+import { createAuditor } from './audit/auditor.js';
 import { unionAuthenticator, type Authenticator } from './auth/authenticator.js';
 import { denyAll, privilegedAuthorizer, type Authorizer } from './auth/authorizer.js';
 import type { Controller } from './controllers/controller.js';
@@ -268,8 +270,9 @@ export async function startApiServer(
     ...(options.admission ?? []),
     ...controllers.flatMap((c) => c.admission ?? []),
   ]);
+  const auditor = createAuditor(auditSettings(flags), log);
   const security = await prepareSecurity(flags, log);
-  const cleanups: (() => Promise<void>)[] = [async () => security.close?.()];
+  const cleanups: (() => Promise<void>)[] = [async () => auditor?.close(), async () => security.close?.()];
   const cleanUp = async (): Promise<void> => {
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
   };
@@ -297,6 +300,7 @@ export async function startApiServer(
       bookmarkIntervalMs: options.bookmarkIntervalMs,
       readyChecks: security.readyChecks,
       admission,
+      auditor,
       garbageCollector: !flags.standalone,
     });
     const prepared = await prepareControllers({

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2';
 import type { RequestInfo } from './request-info.js';
+import type { AuditRecorder } from '../audit/request-audit.js';
 import type { UserInfo } from '../../api/resource-spec.js';
 
 export type ServerRequest = IncomingMessage | Http2ServerRequest;
@@ -20,6 +21,8 @@ export interface Exchange {
   cancel(reason: string): void;
   /** Collected into `Warning: 299 - "..."` headers. */
   readonly warnings: string[];
+  /** Set by the audit filter when the policy audits this request. */
+  audit?: AuditRecorder;
 }
 
 export type Handler = (exchange: Exchange) => Promise<void>;

@@ -16,7 +16,9 @@ export async function readBody(exchange: Exchange, limit = maxRequestBodyBytes):
     if (size > limit) throw errors.requestEntityTooLarge(limit);
     chunks.push(chunk);
   }
-  return Buffer.concat(chunks);
+  const body = Buffer.concat(chunks);
+  exchange.audit?.recordRequestBody(body, mediaTypeOf(exchange));
+  return body;
 }
 
 export function mediaTypeOf(exchange: Exchange): string {

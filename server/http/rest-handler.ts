@@ -132,6 +132,7 @@ export class RestHandler {
       fieldManager: ['create', 'update'].includes(info.verb) ? fieldManager(exchange) : '',
       fieldValidation: mutating ? fieldValidation(exchange.url) : 'Ignore',
       warnings: exchange.warnings,
+      addAuditAnnotation: exchange.audit?.annotate,
     };
     if (subresource === 'scale') return this.scale(exchange, store, scope);
     switch (info.verb) {

@@ -1,3 +1,4 @@
+import { auditFlagSpecs } from './audit-flags.js';
 import { flagTypes, parseFlags } from './flag-parser.js';
 
 const { string, integer, boolean, stringList, duration } = flagTypes;
@@ -232,6 +233,7 @@ export const serverFlagSpecs = {
     [],
     'Admission plugins to turn off: NamespaceLifecycle, MutatingAdmissionWebhook, ValidatingAdmissionPolicy, ValidatingAdmissionWebhook, or a plugin the server entry adds.',
   ),
+  ...auditFlagSpecs,
   standalone: boolean(
     'standalone',
     false,

@@ -16,4 +16,6 @@ export interface RequestScope {
   readonly fieldValidation: FieldValidation;
   /** Collected into `Warning` response headers. */
   readonly warnings: string[];
+  /** Adds an annotation to the request's audit event, when it is audited. */
+  readonly addAuditAnnotation?: (key: string, value: string) => void;
 }

@@ -489,6 +489,7 @@ export class Store {
         ...(operation !== 'DELETE' && scope.fieldManager ? { fieldManager: scope.fieldManager } : {}),
       },
       warnings: scope.warnings,
+      addAuditAnnotation: scope.addAuditAnnotation,
     };
   }
 

@@ -19,6 +19,8 @@ export function withAuthorization(authorizer: Authorizer, log: Logger): Filter {
       });
       decision = { allowed: false, reason: 'the authorizer could not be reached' };
     }
+    exchange.audit?.annotate('authorization.k8s.io/decision', decision.allowed ? 'allow' : 'forbid');
+    if (decision.reason) exchange.audit?.annotate('authorization.k8s.io/reason', decision.reason);
     if (!decision.allowed) {
       const { request } = attributes;
       throw errors.forbidden(
