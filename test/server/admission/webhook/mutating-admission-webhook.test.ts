@@ -4,7 +4,7 @@ import { MutatingAdmissionWebhook } from '../../../../server/admission/webhook/m
 import { orderedWebhooks, type WebhookSource } from '../../../../server/admission/webhook/webhook-source.js';
 import { silentLogger } from '../../../../server/util/logger.js';
 import { seedSnapshot, startTestServer, type TestServer } from '../../support/test-server.js';
-import { jsonPatch, startWebhookServer, type TestWebhookServer } from '../support/webhook-server.js';
+import { jsonPatch, startWebhookServer, type TestWebhookServer } from '../../../support/webhook-server.js';
 
 /** The cluster's configurations as the test sets them; the plugin reads them through the same ordering as the informer's. */
 const configurations: V1MutatingWebhookConfiguration[] = [];

@@ -3,7 +3,7 @@ import { ValidatingAdmissionWebhook } from '../../../../server/admission/webhook
 import { orderedWebhooks, type WebhookSource } from '../../../../server/admission/webhook/webhook-source.js';
 import { silentLogger } from '../../../../server/util/logger.js';
 import { seedSnapshot, startTestServer, type TestServer } from '../../support/test-server.js';
-import { jsonPatch, startWebhookServer, type TestWebhookServer } from '../support/webhook-server.js';
+import { jsonPatch, startWebhookServer, type TestWebhookServer } from '../../../support/webhook-server.js';
 
 const configurations: V1ValidatingWebhookConfiguration[] = [];
 const source: WebhookSource = { webhooks: async () => orderedWebhooks(configurations) };

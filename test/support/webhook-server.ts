@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { createCertificateAuthority, issueCertificate } from '../../../../server/pki/certificates.js';
+import { createCertificateAuthority, issueCertificate } from '../../server/pki/certificates.js';
 
 /** The request part of an AdmissionReview, as the webhook received it. */
 export interface ReceivedReview {
