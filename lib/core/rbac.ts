@@ -38,13 +38,25 @@ export function serverSubject(config: AggregatedApiServerConfig): RbacV1Subject 
 }
 
 /**
- * What the server itself reads: namespaces (its namespace lifecycle admission), plus
- * `serverRules`. TokenReview and SubjectAccessReview creation come from system:auth-delegator,
+ * What the server itself reads: namespaces (its namespace lifecycle admission), the cluster's
+ * admission webhook configurations and ValidatingAdmissionPolicies with their bindings (its
+ * webhook and policy admission, as the Go generic apiserver reads them), plus `serverRules`
+ * (e.g. the resources policies take as params). TokenReview and SubjectAccessReview creation come from system:auth-delegator,
  * the authentication ConfigMap from the kube-system RoleBinding.
  */
 export function serverRules(config: AggregatedApiServerConfig): V1PolicyRule[] {
   return [
     { apiGroups: [''], resources: ['namespaces'], verbs: [...READ_VERBS] },
+    {
+      apiGroups: ['admissionregistration.k8s.io'],
+      resources: [
+        'mutatingwebhookconfigurations',
+        'validatingwebhookconfigurations',
+        'validatingadmissionpolicies',
+        'validatingadmissionpolicybindings',
+      ],
+      verbs: [...READ_VERBS],
+    },
     ...config.serverRules.map((r) => ({
       apiGroups: [...r.apiGroups],
       resources: [...r.resources],

@@ -66,7 +66,7 @@ describe('AggregatedApiServer identity and RBAC', () => {
     expect(binding.subjects).toEqual([SA_SUBJECT]);
   });
 
-  test("GIVEN the defaults THEN the server's own ClusterRole reads namespaces and is bound to the ServiceAccount", () => {
+  test("GIVEN the defaults THEN the server's own ClusterRole reads namespaces and the cluster's admission configuration and is bound to the ServiceAccount", () => {
     const role = one<{ rules: { apiGroups: string[]; resources: string[]; verbs: string[] }[] }>(
       objects,
       'ClusterRole',
@@ -78,6 +78,18 @@ describe('AggregatedApiServer identity and RBAC', () => {
         resources: ['namespaces'],
         verbs: ['get', 'list', 'watch'],
       }),
+      ...[
+        'mutatingwebhookconfigurations',
+        'validatingwebhookconfigurations',
+        'validatingadmissionpolicies',
+        'validatingadmissionpolicybindings',
+      ].map((resource) =>
+        expect.objectContaining({
+          apiGroups: ['admissionregistration.k8s.io'],
+          resources: [resource],
+          verbs: ['get', 'list', 'watch'],
+        }),
+      ),
     ]);
     const binding = one<V1ClusterRoleBinding>(
       objects,

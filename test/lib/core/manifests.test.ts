@@ -150,6 +150,16 @@ describe('RBAC', () => {
     expect(m.authReaderBinding.subjects).toEqual([subject]);
     expect(m.serverClusterRole.rules).toEqual([
       { apiGroups: [''], resources: ['namespaces'], verbs: ['get', 'list', 'watch'] },
+      {
+        apiGroups: ['admissionregistration.k8s.io'],
+        resources: [
+          'mutatingwebhookconfigurations',
+          'validatingwebhookconfigurations',
+          'validatingadmissionpolicies',
+          'validatingadmissionpolicybindings',
+        ],
+        verbs: ['get', 'list', 'watch'],
+      },
     ]);
   });
 
