@@ -111,8 +111,9 @@ export class WebhookClient {
     const key = caBundle ?? '';
     let agent = this.agents.get(key);
     if (!agent) {
-      // Configurations change rarely; keep a bounded set of trust roots.
-      if (this.agents.size >= 64) this.close();
+      // Configurations change rarely; keep a bounded set of trust roots. Agents dropped here
+      // are not destroyed, so calls under way on them finish.
+      if (this.agents.size >= 64) this.agents.clear();
       agent = new Agent({
         keepAlive: true,
         ...(caBundle ? { ca: Buffer.from(caBundle, 'base64').toString('utf8') } : {}),
