@@ -60,11 +60,13 @@ describe('admission webhooks, policies and audit, through a real aggregator', ()
 
   beforeAll(async () => {
     webhooks = await startWebhookServer();
-    webhooks.handle('/label', () => ({
-      allowed: true,
-      patchType: 'JSONPatch',
-      patch: jsonPatch([{ op: 'add', path: '/metadata/labels/admitted-by', value: 'e2e-webhook' }]),
-    }));
+    webhooks.handle('/label', (review) => {
+      const labels = (review.request.object as { metadata: { labels?: object } }).metadata.labels;
+      const add = labels
+        ? { op: 'add', path: '/metadata/labels/admitted-by', value: 'e2e-webhook' }
+        : { op: 'add', path: '/metadata/labels', value: { 'admitted-by': 'e2e-webhook' } };
+      return { allowed: true, patchType: 'JSONPatch', patch: jsonPatch([add]) };
+    });
     webhooks.handle('/names', (review) =>
       (review.request.object as { metadata: { name: string } }).metadata.name === 'forbidden-name'
         ? { allowed: false, status: { code: 403, message: 'the name forbidden-name is reserved' } }
@@ -98,6 +100,17 @@ describe('admission webhooks, policies and audit, through a real aggregator', ()
       120_000,
     );
   }, 300_000);
+  // A test that fails half-way must not leave its configuration to the next one.
+  afterEach(async () => {
+    for (const [kind, name] of [
+      ['mutatingwebhookconfiguration', 'e2e-label'],
+      ['validatingwebhookconfiguration', 'e2e-names'],
+      ['validatingwebhookconfiguration', 'e2e-down'],
+      ['validatingadmissionpolicybinding', 'e2e-sources'],
+      ['validatingadmissionpolicy', 'e2e-sources'],
+    ])
+      await run(['delete', kind, name, '--ignore-not-found']);
+  });
   afterAll(async () => {
     await server?.stop();
     await webhooks?.close();
@@ -129,7 +142,6 @@ describe('admission webhooks, policies and audit, through a real aggregator', ()
       operation: 'CREATE',
       userInfo: { username: 'kubernetes-admin', groups: expect.arrayContaining(['system:masters']) },
     });
-    await kubectl(['delete', 'mutatingwebhookconfiguration', 'e2e-label']);
   });
 
   it('a validating webhook denies a forbidden name with its message', async () => {
@@ -153,7 +165,6 @@ describe('admission webhooks, policies and audit, through a real aggregator', ()
       'admission webhook "names.e2e.example.com" denied the request: the name forbidden-name is reserved',
     );
     expect((await create('allowed-name')).code).toBe(0);
-    await kubectl(['delete', 'validatingwebhookconfiguration', 'e2e-names']);
   });
 
   it('a webhook that is down blocks writes with failurePolicy Fail and is skipped with Ignore', async () => {
@@ -183,7 +194,6 @@ describe('admission webhooks, policies and audit, through a real aggregator', ()
       60_000,
       { intervalMs: 500 },
     );
-    await kubectl(['delete', 'validatingwebhookconfiguration', 'e2e-down']);
   });
 
   it('a ValidatingAdmissionPolicy with a binding denies a bad object with its message, and warns with Warn', async () => {
@@ -237,8 +247,6 @@ describe('admission webhooks, policies and audit, through a real aggregator', ()
     expect(warned.stderr).toContain(
       "Warning: Validation failed for ValidatingAdmissionPolicy 'e2e-sources' with binding 'e2e-sources': source untrusted is not allowed",
     );
-    await kubectl(['delete', 'validatingadmissionpolicybinding', 'e2e-sources']);
-    await kubectl(['delete', 'validatingadmissionpolicy', 'e2e-sources']);
   });
 
   it('the audit log holds the events of a create through the aggregator, with the real user', async () => {
