@@ -78,18 +78,16 @@ describe('AggregatedApiServer identity and RBAC', () => {
         resources: ['namespaces'],
         verbs: ['get', 'list', 'watch'],
       }),
-      ...[
-        'mutatingwebhookconfigurations',
-        'validatingwebhookconfigurations',
-        'validatingadmissionpolicies',
-        'validatingadmissionpolicybindings',
-      ].map((resource) =>
-        expect.objectContaining({
-          apiGroups: ['admissionregistration.k8s.io'],
-          resources: [resource],
-          verbs: ['get', 'list', 'watch'],
-        }),
-      ),
+      expect.objectContaining({
+        apiGroups: ['admissionregistration.k8s.io'],
+        resources: [
+          'mutatingwebhookconfigurations',
+          'validatingwebhookconfigurations',
+          'validatingadmissionpolicies',
+          'validatingadmissionpolicybindings',
+        ],
+        verbs: ['get', 'list', 'watch'],
+      }),
     ]);
     const binding = one<V1ClusterRoleBinding>(
       objects,
