@@ -1,7 +1,9 @@
 import { errors, type ResourceRef } from '../api/errors.js';
 import type { KubeObject } from '../../api/types.js';
 import type { RequestScope } from '../registry/request-scope.js';
-import { applyPatch, parseApplyPatchBody, serverSideApply, type PatchType } from '../registry/patch/index.js';
+import { parseApplyPatchBody, serverSideApply } from '../fieldmanager/index.js';
+import { applyPatch } from '../patch/index.js';
+import type { PatchType } from './write-options/index.js';
 
 export interface PatchRequest {
   readonly patchType: PatchType;

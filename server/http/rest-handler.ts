@@ -13,14 +13,14 @@ import {
   type IncludeObject,
 } from '../registry/representations.js';
 import { applyRequestPatch } from './patch-request.js';
+import { applyPatch } from '../patch/index.js';
 import {
-  applyPatch,
   managerFromUserAgent,
   patchTypeForContentType,
   validatePatchOptions,
   validateWriteOptions,
   type PatchType,
-} from '../registry/patch/index.js';
+} from './write-options/index.js';
 import { resetFieldsFor } from '../registry/object-writer.js';
 import type { Exchange } from './exchange.js';
 import { negotiateResponse, type ResponseFormat } from './media-type.js';

@@ -3,7 +3,7 @@ import type { ResourceRef } from '../api/errors.js';
 import type { KubeObject } from '../../api/types.js';
 import type { ResourceDefinition } from '../../api/resource-definition.js';
 import { copyObject } from './object-copy.js';
-import { updateManagedFields } from './patch/index.js';
+import { updateManagedFields } from '../fieldmanager/index.js';
 import type { RequestScope } from './request-scope.js';
 import type { Subresource } from './store-types.js';
 

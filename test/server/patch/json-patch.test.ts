@@ -1,9 +1,5 @@
-import {
-  applyJsonPatch,
-  applyPatch,
-  MAX_JSON_PATCH_OPERATIONS,
-} from '../../../server/registry/patch/index.js';
-import { apiErrorOf, frozen, schema, snapshot } from './fixtures.js';
+import { applyJsonPatch, applyPatch, MAX_JSON_PATCH_OPERATIONS } from '../../../server/patch/index.js';
+import { apiErrorOf, frozen, schema, snapshot } from '../support/patch-fixtures.js';
 
 const live = frozen(
   snapshot({ source: 'prometheus', metrics: ['cpu', 'memory'], targets: [{ name: 'a', port: 80 }] }),

@@ -1,5 +1,5 @@
-import { applyMergePatch, applyPatch, mergePatchValue } from '../../../server/registry/patch/index.js';
-import { apiErrorOf, frozen, schema, snapshot } from './fixtures.js';
+import { applyMergePatch, applyPatch, mergePatchValue } from '../../../server/patch/index.js';
+import { apiErrorOf, frozen, schema, snapshot } from '../support/patch-fixtures.js';
 
 const live = frozen(
   snapshot(

@@ -1,6 +1,6 @@
-import { applyPatch, applyStrategicMergePatch } from '../../../server/registry/patch/index.js';
+import { applyPatch, applyStrategicMergePatch } from '../../../server/patch/index.js';
 import type { KubeObject } from '../../../api/types.js';
-import { apiErrorOf, frozen, schema, snapshot } from './fixtures.js';
+import { apiErrorOf, frozen, schema, snapshot } from '../support/patch-fixtures.js';
 
 const live = frozen(
   snapshot(

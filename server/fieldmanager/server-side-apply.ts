@@ -1,7 +1,7 @@
 import { parse as parseYaml } from 'yaml';
-import { errors, type ResourceRef } from '../../api/errors.js';
-import type { JSONSchema } from '../../../api/json-schema.js';
-import type { KubeObject, StatusCause } from '../../../api/types.js';
+import { errors, type ResourceRef } from '../api/errors.js';
+import type { JSONSchema } from '../../api/json-schema.js';
+import type { KubeObject, StatusCause } from '../../api/types.js';
 import { fieldPathString } from './field-path.js';
 import { FieldSet } from './field-set.js';
 import {
@@ -12,7 +12,7 @@ import {
   jsonToKubeObject,
   toJsonValue,
   type JsonObject,
-} from './json-value.js';
+} from '../util/json-value.js';
 import {
   BEFORE_FIRST_APPLY_MANAGER,
   decodeManagedFields,
@@ -27,8 +27,8 @@ import {
   type ManagedState,
   type TrackedManager,
 } from './managed-fields.js';
-import { validatePatchOptions } from './patch-options.js';
-import { rootShape } from './schema-shape.js';
+import { validatePatchOptions } from '../http/write-options/patch-options.js';
+import { rootShape } from '../registry/schema-shape.js';
 import { compareTyped } from './typed-compare.js';
 import { fieldsOfValue } from './typed-fields.js';
 import { mergeApplied } from './typed-merge.js';

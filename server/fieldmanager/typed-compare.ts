@@ -1,8 +1,8 @@
 import { fieldElement, type FieldPath } from './field-path.js';
 import { FieldSet } from './field-set.js';
-import { getMember, isJsonObject, jsonEqual, type JsonValue } from './json-value.js';
+import { getMember, isJsonObject, jsonEqual, type JsonValue } from '../util/json-value.js';
 import { indexList, type IndexedList } from './list-items.js';
-import { memberOf, type ListShape, type Shape } from './schema-shape.js';
+import { memberOf, type ListShape, type Shape } from '../registry/schema-shape.js';
 
 /** The fields that differ between two versions of an object (structured-merge-diff's Comparison). */
 export interface Comparison {

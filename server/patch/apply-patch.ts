@@ -1,5 +1,5 @@
-import type { JSONSchema } from '../../../api/json-schema.js';
-import type { KubeObject } from '../../../api/types.js';
+import type { JSONSchema } from '../../api/json-schema.js';
+import type { KubeObject } from '../../api/types.js';
 import { applyJsonPatch } from './json-patch.js';
 import { applyMergePatch } from './merge-patch.js';
 import { applyStrategicMergePatch } from './strategic-merge-patch.js';

@@ -1,10 +1,10 @@
-import { FieldSet, fieldPathString, type FieldPath } from '../../../server/registry/patch/index.js';
+import { FieldSet, fieldPathString, type FieldPath } from '../../../server/fieldmanager/index.js';
 import {
   fieldElement,
   keyElement,
   serializePathElement,
   valueElement,
-} from '../../../server/registry/patch/field-path.js';
+} from '../../../server/fieldmanager/field-path.js';
 
 const f = fieldElement;
 const spec = f('spec');

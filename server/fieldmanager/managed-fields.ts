@@ -1,5 +1,5 @@
-import type { JSONSchema } from '../../../api/json-schema.js';
-import type { KubeObject, ManagedFieldsEntry } from '../../../api/types.js';
+import type { JSONSchema } from '../../api/json-schema.js';
+import type { KubeObject, ManagedFieldsEntry } from '../../api/types.js';
 import { fieldElement, type FieldPath } from './field-path.js';
 import { FieldSet } from './field-set.js';
 import {
@@ -12,8 +12,8 @@ import {
   toJsonValue,
   type JsonObject,
   type JsonValue,
-} from './json-value.js';
-import { rootShape } from './schema-shape.js';
+} from '../util/json-value.js';
+import { rootShape } from '../registry/schema-shape.js';
 import { compareTyped, type Comparison } from './typed-compare.js';
 
 /** One manager's entry while its fields are being worked on. */
@@ -76,29 +76,6 @@ export function managerIdentity(entry: {
 /** RFC 3339 with whole seconds in UTC, as metav1.Time serializes: `2026-01-01T00:00:00Z`. */
 export function formatTime(time: Date): string {
   return `${time.toISOString().slice(0, 19)}Z`;
-}
-
-/**
- * The manager name kube derives from a User-Agent when a write names no fieldManager: the
- * part before the first `/`, without unprintable characters, cut to 128 bytes
- * (`kubectl/v1.33.0 (linux/amd64) kubernetes/abc` -> `kubectl`).
- */
-export function managerFromUserAgent(userAgent: string | undefined): string {
-  let out = '';
-  let bytes = 0;
-  for (const char of (userAgent ?? '').split('/')[0]) {
-    if (!isPrintable(char)) continue;
-    const size = Buffer.byteLength(char, 'utf8');
-    if (bytes + size > 128) break;
-    out += char;
-    bytes += size;
-  }
-  return out;
-}
-
-/** Go's unicode.IsPrint: letters, marks, numbers, punctuation, symbols and the ASCII space. */
-export function isPrintable(char: string): boolean {
-  return /^[\p{L}\p{M}\p{N}\p{P}\p{S} ]$/u.test(char);
 }
 
 /**

@@ -3,7 +3,7 @@ import {
   serverSideApply,
   updateManagedFields,
   type ServerSideApplyArgs,
-} from '../../../server/registry/patch/index.js';
+} from '../../../server/fieldmanager/index.js';
 import type { KubeObject, ManagedFieldsEntry } from '../../../api/types.js';
 import {
   API_VERSION,
@@ -16,7 +16,7 @@ import {
   frozen,
   schema,
   snapshot,
-} from './fixtures.js';
+} from '../support/patch-fixtures.js';
 
 type Args = Pick<ServerSideApplyArgs, 'live' | 'applied' | 'manager'> & Partial<ServerSideApplyArgs>;
 const apply = (args: Args): KubeObject =>

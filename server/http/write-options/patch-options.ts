@@ -1,7 +1,7 @@
 import { errors } from '../../api/errors.js';
 import type { StatusCause } from '../../../api/types.js';
-import type { PatchType } from './content-type.js';
-import { isPrintable } from './managed-fields.js';
+import type { PatchType } from './patch-content-type.js';
+import { isPrintable } from './field-manager-name.js';
 
 /** The longest fieldManager kube accepts, in bytes. */
 export const FIELD_MANAGER_MAX_LENGTH = 128;

@@ -5,9 +5,9 @@ import {
   setMember,
   type JsonObject,
   type JsonValue,
-} from './json-value.js';
+} from '../util/json-value.js';
 import { indexList, type ListItem } from './list-items.js';
-import { isNullable, memberOf, type ListShape, type Shape } from './schema-shape.js';
+import { isNullable, memberOf, type ListShape, type Shape } from '../registry/schema-shape.js';
 
 /**
  * Merges an applied configuration into the live object the way server-side apply does

@@ -1,7 +1,7 @@
-import { errors } from '../../api/errors.js';
-import type { JSONSchema } from '../../../api/json-schema.js';
-import type { KubeObject } from '../../../api/types.js';
-import { goJson } from './field-path.js';
+import { errors } from '../api/errors.js';
+import type { JSONSchema } from '../../api/json-schema.js';
+import type { KubeObject } from '../../api/types.js';
+import { goJson } from '../util/go-json.js';
 import {
   bodyText,
   cloneJson,
@@ -12,9 +12,9 @@ import {
   setMember,
   type JsonObject,
   type JsonValue,
-} from './json-value.js';
+} from '../util/json-value.js';
 import { asPatchedObject, jsonTypeName, patchUnprocessable } from './patch-errors.js';
-import { memberOf, rootShape, type ListPatchStrategy, type Shape } from './schema-shape.js';
+import { memberOf, rootShape, type ListPatchStrategy, type Shape } from '../registry/schema-shape.js';
 
 const DIRECTIVE = '$patch';
 const RETAIN_KEYS = '$retainKeys';

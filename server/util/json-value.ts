@@ -1,4 +1,4 @@
-import type { KubeObject } from '../../../api/types.js';
+import type { KubeObject } from '../../api/types.js';
 
 /** A JSON document as the patch functions see it: what `JSON.parse` can return. */
 export type JsonPrimitive = null | boolean | number | string;

@@ -1,8 +1,8 @@
 import { fieldElement, type PathElement } from './field-path.js';
 import type { FieldSet } from './field-set.js';
-import { cloneJson, isJsonObject, setMember, type JsonObject, type JsonValue } from './json-value.js';
+import { cloneJson, isJsonObject, setMember, type JsonObject, type JsonValue } from '../util/json-value.js';
 import { indexList, itemElement } from './list-items.js';
-import { memberOf, type Shape } from './schema-shape.js';
+import { memberOf, type Shape } from '../registry/schema-shape.js';
 
 /**
  * Removes from `value` the fields an applier owned before (`previous`) that nobody owns any

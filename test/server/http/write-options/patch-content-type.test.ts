@@ -1,5 +1,8 @@
-import { patchTypeForContentType, contentTypeForPatchType } from '../../../server/registry/patch/index.js';
-import { apiErrorOf } from './fixtures.js';
+import {
+  patchTypeForContentType,
+  contentTypeForPatchType,
+} from '../../../../server/http/write-options/index.js';
+import { apiErrorOf } from '../../support/patch-fixtures.js';
 
 describe('patchTypeForContentType', () => {
   test.each([

@@ -1,9 +1,5 @@
-import {
-  validatePatchOptions,
-  validateWriteOptions,
-  managerFromUserAgent,
-} from '../../../server/registry/patch/index.js';
-import { apiErrorOf } from './fixtures.js';
+import { validatePatchOptions, validateWriteOptions } from '../../../../server/http/write-options/index.js';
+import { apiErrorOf } from '../../support/patch-fixtures.js';
 
 describe('validatePatchOptions', () => {
   test('apply requires a fieldManager, as 422 on PatchOptions.meta.k8s.io', () => {
@@ -40,19 +36,5 @@ describe('validatePatchOptions', () => {
       'UpdateOptions.meta.k8s.io "" is invalid: fieldManager: Invalid value: "bad\\u0007": invalid character U+0007 (at position 3)',
     );
     expect(() => validateWriteOptions('CreateOptions', 'kubectl-edit')).not.toThrow();
-  });
-});
-
-describe('managerFromUserAgent', () => {
-  test('takes what precedes the first slash', () => {
-    expect(managerFromUserAgent('kubectl/v1.33.0 (linux/amd64) kubernetes/abcdef')).toBe('kubectl');
-    expect(managerFromUserAgent('kube-controller-manager/v1.33.0')).toBe('kube-controller-manager');
-    expect(managerFromUserAgent('curl')).toBe('curl');
-    expect(managerFromUserAgent(undefined)).toBe('');
-  });
-
-  test('drops unprintable characters and stops at 128 bytes', () => {
-    expect(managerFromUserAgent('my\u0000agent/1')).toBe('myagent');
-    expect(managerFromUserAgent('é'.repeat(100))).toBe('é'.repeat(64));
   });
 });

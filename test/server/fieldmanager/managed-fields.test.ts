@@ -1,6 +1,6 @@
-import { updateManagedFields, type UpdateManagedFieldsArgs } from '../../../server/registry/patch/index.js';
+import { updateManagedFields, type UpdateManagedFieldsArgs } from '../../../server/fieldmanager/index.js';
 import type { KubeObject, ManagedFieldsEntry } from '../../../api/types.js';
-import { API_VERSION, LATER, NOW, frozen, schema, snapshot } from './fixtures.js';
+import { API_VERSION, LATER, NOW, frozen, schema, snapshot } from '../support/patch-fixtures.js';
 
 type Args = Omit<UpdateManagedFieldsArgs, 'schema' | 'apiVersion' | 'now'> &
   Partial<Pick<UpdateManagedFieldsArgs, 'now'>>;

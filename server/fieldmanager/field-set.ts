@@ -5,7 +5,7 @@ import {
   type FieldPath,
   type PathElement,
 } from './field-path.js';
-import { isJsonObject, setMember, type JsonObject } from './json-value.js';
+import { isJsonObject, setMember, type JsonObject } from '../util/json-value.js';
 
 interface Node {
   /** Paths that end here, by serialized element. */

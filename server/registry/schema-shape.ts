@@ -1,6 +1,6 @@
-import type { JSONSchema } from '../../../api/json-schema.js';
-import { OBJECT_META_SCHEMA } from '../../../api/object-meta-schema.js';
-import type { JsonValue } from './json-value.js';
+import type { JSONSchema } from '../../api/json-schema.js';
+import { OBJECT_META_SCHEMA } from '../../api/object-meta-schema.js';
+import type { JsonValue } from '../util/json-value.js';
 
 /**
  * How a position of an object merges and is owned, read from the structural schema: the

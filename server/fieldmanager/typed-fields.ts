@@ -1,8 +1,8 @@
 import { fieldElement, fieldPathString, type FieldPath } from './field-path.js';
 import { FieldSet } from './field-set.js';
-import { isJsonObject, type JsonValue } from './json-value.js';
+import { isJsonObject, type JsonValue } from '../util/json-value.js';
 import { duplicateMessage, indexList } from './list-items.js';
-import type { ListShape, Shape } from './schema-shape.js';
+import type { ListShape, Shape } from '../registry/schema-shape.js';
 
 export interface FieldsOfValue {
   /** The fields the value sets, as server-side apply records them for its manager. */

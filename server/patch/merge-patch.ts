@@ -1,5 +1,5 @@
-import { errors } from '../../api/errors.js';
-import type { KubeObject } from '../../../api/types.js';
+import { errors } from '../api/errors.js';
+import type { KubeObject } from '../../api/types.js';
 import {
   bodyText,
   cloneJson,
@@ -8,7 +8,7 @@ import {
   kubeObjectToJson,
   setMember,
   type JsonValue,
-} from './json-value.js';
+} from '../util/json-value.js';
 import { asPatchedObject } from './patch-errors.js';
 
 /**

@@ -1,6 +1,6 @@
-import { ApiError, errors } from '../../api/errors.js';
-import type { KubeObject, StatusCause } from '../../../api/types.js';
-import { isJsonObject, jsonToKubeObject, type JsonValue } from './json-value.js';
+import { ApiError, errors } from '../api/errors.js';
+import type { KubeObject, StatusCause } from '../../api/types.js';
+import { isJsonObject, jsonToKubeObject, type JsonValue } from '../util/json-value.js';
 
 /**
  * The errors the patch mechanisms raise, shaped as kube-apiserver shapes them

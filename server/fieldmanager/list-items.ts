@@ -6,8 +6,8 @@ import {
   type FieldPath,
   type PathElement,
 } from './field-path.js';
-import { getMember, isJsonObject, type JsonValue } from './json-value.js';
-import type { ListShape } from './schema-shape.js';
+import { getMember, isJsonObject, type JsonValue } from '../util/json-value.js';
+import type { ListShape } from '../registry/schema-shape.js';
 
 /** An item of an associative (set or map) list, named by its path element. */
 export interface ListItem {

@@ -1,10 +1,12 @@
 /**
- * Patching and field ownership, as kube-apiserver does them, as pure functions: no HTTP, no
- * storage. Inputs are never modified; every failure is an ApiError with kube's code.
+ * Field ownership as kube-apiserver tracks it (k8s.io/apiserver fieldmanager over
+ * sigs.k8s.io/structured-merge-diff), as pure functions: field paths and sets, typed merge,
+ * compare and prune driven by the structural schema, managedFields, and server-side apply.
+ * Inputs are never modified; every failure is an ApiError with kube's code.
  *
  * The generic PATCH handler:
  *
- *   const type = patchTypeForContentType(req.headers['content-type']);      // 415 otherwise
+ *   const type = patchTypeForContentType(req.headers['content-type']);      // 415 otherwise (server/http/write-options)
  *   validatePatchOptions({ patchType: type, fieldManager, force });          // 422 PatchOptions
  *   if (type === 'apply') {
  *     const object = serverSideApply({
@@ -19,7 +21,7 @@
  *     });                                       // managedFields already updated; 409 on conflicts
  *   } else {
  *     if (!live) throw errors.notFound(...);   // only apply creates
- *     const patched = applyPatch(type, live, body, schema);
+ *     const patched = applyPatch(type, live, body, schema);                // server/patch
  *     const object = updateManagedFields({
  *       live, updated: patched,
  *       manager: fieldManager || managerFromUserAgent(userAgent),
@@ -31,47 +33,25 @@
  * after validateWriteOptions('CreateOptions' | 'UpdateOptions', fieldManager).
  *
  * Signatures:
- * - patchTypeForContentType(contentType?: string, allowed?: PatchType[]): PatchType
- * - applyPatch(kind: 'json' | 'merge' | 'strategic', live: KubeObject, patchBody: Buffer | string, schema: JSONSchema): KubeObject
- *   (also applyJsonPatch(live, body), applyMergePatch(live, body), applyStrategicMergePatch(live, body, schema))
  * - parseApplyPatchBody(body: Buffer | string): JsonObject
  * - serverSideApply(args: ServerSideApplyArgs): KubeObject
  * - updateManagedFields(args: UpdateManagedFieldsArgs): KubeObject
- * - managerFromUserAgent(userAgent?: string): string
- * - validatePatchOptions({ patchType, fieldManager?, force? }): void; validateWriteOptions(kind, fieldManager?): void
  *
  * The schema is the structural schema of the request's version; `apiVersion`, `kind` and
  * `metadata` are handled as kube defines them whatever it says (labels/annotations granular,
  * finalizers a set, ownerReferences a map list keyed by uid).
  */
-export { applyPatch, type NonApplyPatchType } from './apply-patch.js';
-export {
-  contentTypeForPatchType,
-  PATCH_CONTENT_TYPES,
-  patchTypeForContentType,
-  type PatchType,
-} from './content-type.js';
 export { FieldSet } from './field-set.js';
 export { fieldPathString, type FieldPath, type PathElement } from './field-path.js';
-export { applyJsonPatch, MAX_JSON_PATCH_OPERATIONS } from './json-patch.js';
-export type { JsonObject, JsonValue } from './json-value.js';
+export type { JsonObject, JsonValue } from '../util/json-value.js';
 export {
   BEFORE_FIRST_APPLY_MANAGER,
   decodeManagedFields,
   encodeManagedFields,
   formatTime,
-  managerFromUserAgent,
   MAX_UPDATE_MANAGERS,
   updateManagedFields,
   type UpdateManagedFieldsArgs,
 } from './managed-fields.js';
-export { applyMergePatch, mergePatchValue } from './merge-patch.js';
-export {
-  FIELD_MANAGER_MAX_LENGTH,
-  fieldManagerCauses,
-  validatePatchOptions,
-  validateWriteOptions,
-} from './patch-options.js';
-export { OBJECT_META_SCHEMA } from '../../../api/object-meta-schema.js';
+export { OBJECT_META_SCHEMA } from '../../api/object-meta-schema.js';
 export { parseApplyPatchBody, serverSideApply, type ServerSideApplyArgs } from './server-side-apply.js';
-export { applyStrategicMergePatch } from './strategic-merge-patch.js';

@@ -1,7 +1,7 @@
 import jsonpatch from 'fast-json-patch';
-import { ApiError, errors } from '../../api/errors.js';
-import type { KubeObject } from '../../../api/types.js';
-import { bodyText, isJsonObject, kubeObjectToJson, type JsonValue } from './json-value.js';
+import { ApiError, errors } from '../api/errors.js';
+import type { KubeObject } from '../../api/types.js';
+import { bodyText, isJsonObject, kubeObjectToJson, type JsonValue } from '../util/json-value.js';
 import { asPatchedObject, jsonTypeName, patchUnprocessable } from './patch-errors.js';
 
 /** kube-apiserver refuses JSON patches with more operations than this (413). */
