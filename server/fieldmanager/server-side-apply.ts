@@ -1,5 +1,13 @@
 import { parse as parseYaml } from 'yaml';
 import { errors, type ResourceRef } from '../api/errors.js';
+import {
+  bodyShapeError,
+  checkBodyShape,
+  checkYamlText,
+  isStackOverflow,
+  jsonTextTooDeep,
+  MAX_NESTING_DEPTH,
+} from '../api/request-limits.js';
 import type { JSONSchema } from '../../api/json-schema.js';
 import type { KubeObject, StatusCause } from '../../api/types.js';
 import { fieldPathString } from './field-path.js';
@@ -41,9 +49,37 @@ import { pruneUnowned } from './typed-prune.js';
  * rejects its missing apiVersion/kind); anything but a mapping is 400 "error decoding YAML".
  */
 export function parseApplyPatchBody(body: Buffer | string): JsonObject {
+  const text = bodyText(body);
+  const parsed = parseAsJson(text) ?? parseAsYaml(text);
+  checkBodyShape(parsed);
+  if (parsed === null || parsed === undefined) return {};
+  if (!isJsonObject(parsed)) {
+    throw errors.badRequest(
+      `error decoding YAML: json: cannot unmarshal ${Array.isArray(parsed) ? 'array' : typeof parsed} into Go value of type map[string]interface {}`,
+    );
+  }
+  return toJsonValue(parsed) as JsonObject;
+}
+
+/**
+ * JSON is YAML, and clients (kubectl, client-go) mostly apply JSON: read it with the JSON parser,
+ * which gives the same document many times faster. Undefined when the text is not JSON.
+ */
+function parseAsJson(text: string): unknown {
+  if (!text.trimStart().startsWith('{')) return undefined;
+  if (jsonTextTooDeep(text)) throw bodyShapeError({ kind: 'depth', limit: MAX_NESTING_DEPTH });
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+function parseAsYaml(text: string): unknown {
+  checkYamlText(text);
   let parsed: unknown;
   try {
-    parsed = parseYaml(bodyText(body), {
+    parsed = parseYaml(text, {
       version: '1.1',
       uniqueKeys: false,
       customTags: (tags) =>
@@ -53,15 +89,15 @@ export function parseApplyPatchBody(body: Buffer | string): JsonObject {
         ),
     });
   } catch (error) {
-    throw errors.badRequest(`error decoding YAML: ${error instanceof Error ? error.message : String(error)}`);
+    // A recursive parser's stack overflow is described, never echoed.
+    const detail = isStackOverflow(error)
+      ? 'the document is nested too deeply'
+      : error instanceof Error
+        ? error.message
+        : String(error);
+    throw errors.badRequest(`error decoding YAML: ${detail}`);
   }
-  if (parsed === null || parsed === undefined) return {};
-  if (!isJsonObject(parsed)) {
-    throw errors.badRequest(
-      `error decoding YAML: json: cannot unmarshal ${Array.isArray(parsed) ? 'array' : typeof parsed} into Go value of type map[string]interface {}`,
-    );
-  }
-  return toJsonValue(parsed) as JsonObject;
+  return parsed;
 }
 
 export interface ServerSideApplyArgs {

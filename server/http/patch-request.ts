@@ -2,7 +2,7 @@ import { errors, type ResourceRef } from '../api/errors.js';
 import type { KubeObject } from '../../api/types.js';
 import type { RequestScope } from '../registry/request-scope.js';
 import { parseApplyPatchBody, serverSideApply } from '../fieldmanager/index.js';
-import { applyPatch } from '../patch/index.js';
+import { applyPatch, checkPatchedObject } from '../patch/index.js';
 import type { PatchType } from './write-options/index.js';
 
 export interface PatchRequest {
@@ -41,7 +41,7 @@ export function applyRequestPatch(request: PatchRequest): { object: KubeObject; 
       resource: request.ref,
       resetFields: request.resetFields,
     });
-    return { object, managedFieldsSet: true };
+    return { object: checkPatchedObject(object), managedFieldsSet: true };
   }
   if (!live) throw errors.notFound(request.ref, request.name);
   return { object: applyPatch(request.patchType, live, body, scope.version.schema), managedFieldsSet: false };

@@ -1,9 +1,18 @@
 import { parse as parseYaml } from 'yaml';
 import { errors } from '../api/errors.js';
+import {
+  bodyShapeError,
+  checkBodyShape,
+  checkYamlText,
+  isStackOverflow,
+  jsonTextTooDeep,
+  MAX_NESTING_DEPTH,
+  MAX_REQUEST_BODY_BYTES,
+} from '../api/request-limits.js';
 import type { Exchange } from './exchange.js';
 
-/** kube-apiserver's limit for a request body. */
-export const maxRequestBodyBytes = 3 * 1024 * 1024;
+/** kube-apiserver's limit for a request body (see ../api/request-limits.ts). */
+export const maxRequestBodyBytes = MAX_REQUEST_BODY_BYTES;
 
 /** Reads the body, refusing more than the limit with 413 as soon as it is exceeded. */
 export async function readBody(exchange: Exchange, limit = maxRequestBodyBytes): Promise<Buffer> {
@@ -25,24 +34,37 @@ export function mediaTypeOf(exchange: Exchange): string {
   return (exchange.req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
 }
 
-/** Parses a JSON or YAML body into a JSON object, with 400 for anything malformed. */
+/**
+ * Parses a JSON or YAML body into a JSON object, with 400 for anything malformed or past the
+ * nesting and list limits (see ../api/request-limits.ts).
+ */
 export function parseDocument(body: Buffer, mediaType: string): Record<string, unknown> {
   const text = body.toString('utf8');
   if (text.trim() === '') throw errors.badRequest('the request body is empty');
+  const yaml = mediaType === 'application/yaml' || mediaType === 'application/apply-patch+yaml';
+  // JSON is checked before it is parsed; YAML (whose nesting is also indentation) after.
+  if (!yaml && jsonTextTooDeep(text)) throw bodyShapeError({ kind: 'depth', limit: MAX_NESTING_DEPTH });
+  if (yaml) checkYamlText(text);
   let value: unknown;
   try {
-    value =
-      mediaType === 'application/yaml' || mediaType === 'application/apply-patch+yaml'
-        ? parseYaml(text)
-        : JSON.parse(text);
+    value = yaml ? parseYaml(text) : JSON.parse(text);
   } catch (error) {
-    const detail = error instanceof Error ? error.message.split('\n')[0] : 'malformed';
-    throw errors.badRequest(`the request body could not be decoded: ${detail}`);
+    throw errors.badRequest(`the request body could not be decoded: ${decodeErrorDetail(error)}`);
   }
+  checkBodyShape(value);
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     throw errors.badRequest('the request body must be a JSON object');
   }
   return value as Record<string, unknown>;
+}
+
+/**
+ * What a parser said about a body, for the client: its first line, except that the engine's
+ * own failures (a stack overflow in a recursive parser) are described, never echoed.
+ */
+export function decodeErrorDetail(error: unknown): string {
+  if (isStackOverflow(error)) return `the document is nested too deeply`;
+  return error instanceof Error ? error.message.split('\n')[0] : 'malformed';
 }
 
 /**
@@ -51,6 +73,8 @@ export function parseDocument(body: Buffer, mediaType: string): Record<string, u
  * them, so fieldValidation can reject (Strict) or warn (Warn) about them. Expects valid JSON.
  */
 export function duplicateJsonFields(text: string): string[] {
+  // The scan below recurses once per level.
+  if (jsonTextTooDeep(text)) throw bodyShapeError({ kind: 'depth', limit: MAX_NESTING_DEPTH });
   const duplicates: string[] = [];
   let i = 0;
   const skipSpace = (): void => {

@@ -12,3 +12,4 @@ export { applyPatch, type NonApplyPatchType } from './apply-patch.js';
 export { applyJsonPatch, MAX_JSON_PATCH_OPERATIONS } from './json-patch.js';
 export { applyMergePatch, mergePatchValue } from './merge-patch.js';
 export { applyStrategicMergePatch } from './strategic-merge-patch.js';
+export { checkPatchBody, checkPatchedObject } from './patch-limits.js';

@@ -2,10 +2,14 @@ import jsonpatch from 'fast-json-patch';
 import { ApiError, errors } from '../api/errors.js';
 import type { KubeObject } from '../../api/types.js';
 import { bodyText, isJsonObject, kubeObjectToJson, type JsonValue } from '../util/json-value.js';
+import {
+  isStackOverflow,
+  MAX_JSON_PATCH_COPY_BYTES,
+  MAX_JSON_PATCH_OPERATIONS,
+} from '../api/request-limits.js';
 import { asPatchedObject, jsonTypeName, patchUnprocessable } from './patch-errors.js';
 
-/** kube-apiserver refuses JSON patches with more operations than this (413). */
-export const MAX_JSON_PATCH_OPERATIONS = 10000;
+export { MAX_JSON_PATCH_OPERATIONS } from '../api/request-limits.js';
 
 /**
  * Applies an RFC 6902 JSON patch (`application/json-patch+json`) to `live`, returning a new
@@ -14,6 +18,9 @@ export const MAX_JSON_PATCH_OPERATIONS = 10000;
  * - more than 10000 operations: 413 RequestEntityTooLarge;
  * - an operation that cannot be applied (unknown op, missing path, failed `test`, bad index):
  *   422 Invalid with kube's fixed message, the reason in `details.causes`;
+ * - `copy` operations that together add more than 3 MiB of JSON: 422 Invalid, as kube's
+ *   JSONPatchMaxCopyBytes (without it, a few dozen copies of a subtree into itself double the
+ *   document each time);
  * - a result that is not an object: 422 Invalid on the field `patch`.
  * A `null` body is an empty patch, as in kube.
  */
@@ -26,16 +33,40 @@ export function applyJsonPatch(live: KubeObject, patchBody: Buffer | string): Ku
       message: `Request entity too large: The allowed maximum operations in a JSON patch is ${MAX_JSON_PATCH_OPERATIONS}, got ${operations.length}`,
     });
   }
-  const document = kubeObjectToJson(live);
-  let result: JsonValue;
-  try {
-    // The document is our own copy and the operations were parsed from the body, so the
-    // library may work in place; `true` turns on its per-operation validation.
-    result = jsonpatch.applyPatch<JsonValue>(document, operations, true, true).newDocument;
-  } catch (error) {
-    throw operationError(error);
-  }
+  let result: JsonValue = kubeObjectToJson(live);
+  let copied = 0;
+  operations.forEach((operation, index) => {
+    try {
+      if (operation.op === 'copy') {
+        copied += copySize(result, operation.from);
+        if (copied > MAX_JSON_PATCH_COPY_BYTES) {
+          throw patchUnprocessable(
+            `Unable to complete the copy, the accumulated size increase of copy is ${copied}, exceeding the limit ${MAX_JSON_PATCH_COPY_BYTES}`,
+            operation.path,
+          );
+        }
+      }
+      // The document is our own copy and the operations were parsed from the body, so the
+      // library may work in place; `true` turns on its per-operation validation, and
+      // prototype modifications (`/__proto__/...`) stay banned.
+      result = jsonpatch.applyOperation<JsonValue>(result, operation, true, true, true, index).newDocument;
+    } catch (error) {
+      throw error instanceof ApiError ? error : operationError(error);
+    }
+  });
   return asPatchedObject(result);
+}
+
+/** The bytes of JSON a `copy` from `from` adds (0 when it does not resolve: the library reports that). */
+function copySize(document: JsonValue, from: unknown): number {
+  if (typeof from !== 'string') return 0;
+  let value: unknown;
+  try {
+    value = jsonpatch.getValueByPointer(document, from);
+  } catch {
+    return 0;
+  }
+  return value === undefined ? 0 : Buffer.byteLength(JSON.stringify(value));
 }
 
 function decodeOperations(patchBody: Buffer | string): jsonpatch.Operation[] {
@@ -72,7 +103,12 @@ function operationError(error: unknown): ApiError {
     const where = error.index === undefined ? '' : ` (operation ${error.index})`;
     return patchUnprocessable(`${describe(error.name, op, path, from)}${where}`, path || undefined);
   }
-  return patchUnprocessable(error instanceof Error ? error.message : String(error));
+  // Anything else is the engine's or the library's own failure: described, never echoed.
+  return patchUnprocessable(
+    isStackOverflow(error)
+      ? 'the patched document is nested too deeply'
+      : 'the operation could not be applied',
+  );
 }
 
 function describe(name: string, op: string, path: string, from: string): string {

@@ -1,3 +1,5 @@
+import { ApiError } from '../api/errors.js';
+import { MAX_OBJECT_BYTES } from '../api/request-limits.js';
 import type { KubeObject } from '../../api/types.js';
 import type { StorageEvent } from '../../api/storage.js';
 import { formatResourceVersion } from './resource-version.js';
@@ -10,12 +12,28 @@ import { formatResourceVersion } from './resource-version.js';
  * through SQLite or etcd.
  */
 
-/** The JSON text of `object` with `metadata.resourceVersion` set to `revision`. */
+/**
+ * The JSON text of `object` with `metadata.resourceVersion` set to `revision`. An object larger
+ * than MAX_OBJECT_BYTES is refused with 413, as etcd refuses requests past its size limit: a
+ * body is bounded, but patch after patch could otherwise grow one object without end.
+ */
 export function encodeObject(object: KubeObject, revision: number): string {
   // Spread rather than assign: the caller's object must not change.
-  return JSON.stringify({
+  const json = JSON.stringify({
     ...object,
     metadata: { ...object.metadata, resourceVersion: formatResourceVersion(revision) },
+  });
+  checkObjectSize(Buffer.byteLength(json));
+  return json;
+}
+
+/** Throws 413 if an object's JSON, in bytes, is past the limit. */
+export function checkObjectSize(jsonBytes: number): void {
+  if (jsonBytes <= MAX_OBJECT_BYTES) return;
+  throw new ApiError({
+    code: 413,
+    reason: 'RequestEntityTooLarge',
+    message: `Request entity too large: the object is ${jsonBytes} bytes, the limit is ${MAX_OBJECT_BYTES}`,
   });
 }
 

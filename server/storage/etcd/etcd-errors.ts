@@ -7,6 +7,7 @@ import {
   GRPCOutOfRangeError,
   GRPCUnavailableError,
 } from 'etcd3';
+import { ApiError } from '../../api/errors.js';
 import { StorageError } from '../../../api/storage.js';
 
 /**
@@ -17,27 +18,51 @@ import { StorageError } from '../../../api/storage.js';
  * - no connection, a dropped connection, a closed client, or etcd itself unable to serve
  *   (no leader, its own request timeout): Unavailable;
  * - a read at a revision etcd has compacted away, or at one it has not reached: Expired, so a
- *   list continuation answers 410 and the client relists.
+ *   list continuation answers 410 and the client relists;
+ * - a write etcd refuses as too large: 413, as kube-apiserver answers it.
  *
- * Anything else (a request etcd rejects as too large, say) is a bug or a limit rather than an
+ * The messages reach clients, so they say what happened in etcd's words at most ("etcdserver:
+ * no leader"), never the gRPC client's (its details carry addresses and internal state); the
+ * client's error stays attached as `cause` for logs. Anything else is a bug rather than an
  * outage, and passes through unchanged.
  */
 export function toStorageError(error: unknown, key: string): unknown {
   if (error instanceof StorageError) return error;
   if (!(error instanceof Error)) return error;
-  const message = `etcd: ${error.message}`;
-  if (error instanceof GRPCDeadlineExceededError) return new StorageError('Timeout', key, message);
-  if (error instanceof GRPCOutOfRangeError && isRevisionOutOfRange(error.message)) {
-    return new StorageError('Expired', key, message);
+  if (error instanceof GRPCDeadlineExceededError) {
+    return withCause(new StorageError('Timeout', key, 'etcd did not answer in time'), error);
   }
+  if (error instanceof GRPCOutOfRangeError && isRevisionOutOfRange(error.message)) {
+    const why = error.message.includes('future revision')
+      ? 'etcdserver: mvcc: required revision is a future revision'
+      : 'etcdserver: mvcc: required revision has been compacted';
+    return withCause(new StorageError('Expired', key, why), error);
+  }
+  // etcd refuses a request past --max-request-bytes (1.5 MiB), its gRPC server one past 2 MiB.
+  if (/etcdserver: request is too large|received message larger than max/.test(error.message)) {
+    return withCause(
+      new ApiError({
+        code: 413,
+        reason: 'RequestEntityTooLarge',
+        message: 'Request entity too large: etcdserver: request is too large',
+      }),
+      error,
+    );
+  }
+  const serverState = etcdServerUnavailable(error);
+  if (serverState) return withCause(new StorageError('Unavailable', key, serverState), error);
   if (
     error instanceof GRPCUnavailableError ||
     error instanceof GRPCCancelledError ||
-    error instanceof ClientClosedError ||
-    isEtcdServerUnavailable(error)
+    error instanceof ClientClosedError
   ) {
-    return new StorageError('Unavailable', key, message);
+    return withCause(new StorageError('Unavailable', key, 'etcd is not reachable'), error);
   }
+  return error;
+}
+
+function withCause<T extends Error>(error: T, cause: Error): T {
+  Object.defineProperty(error, 'cause', { value: cause, enumerable: false, configurable: true });
   return error;
 }
 
@@ -54,10 +79,10 @@ function isRevisionOutOfRange(message: string): boolean {
   return message.includes('required revision has been compacted') || message.includes('future revision');
 }
 
-/** etcd's own "cannot serve right now" answers, which reach the client as generic errors. */
-function isEtcdServerUnavailable(error: Error): boolean {
-  if (!(error instanceof EtcdError || error instanceof GRPCGenericError)) return false;
-  return /etcdserver: (request timed out|leader changed|no leader|not capable|too many requests|server stopped)/.test(
+/** etcd's own "cannot serve right now" answer (`etcdserver: no leader`), if the error is one. */
+function etcdServerUnavailable(error: Error): string | undefined {
+  if (!(error instanceof EtcdError || error instanceof GRPCGenericError)) return undefined;
+  return /etcdserver: (request timed out|leader changed|no leader|not capable|too many requests|server stopped)/.exec(
     error.message,
-  );
+  )?.[0];
 }

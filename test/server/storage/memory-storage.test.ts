@@ -7,10 +7,13 @@ import {
   thing,
   withTimeout,
 } from '../../../server/testing/index.js';
+import { describeObjectSizeLimit } from './object-size-limit.js';
 
 describeStorageConformance('MemoryStorage', {
   open: async (options) => new MemoryStorage({ historySize: options?.historySize }),
 });
+
+describeObjectSizeLimit('MemoryStorage', async () => new MemoryStorage());
 
 describe('MemoryStorage', () => {
   let storage: MemoryStorage;

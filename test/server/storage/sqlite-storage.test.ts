@@ -15,6 +15,7 @@ import {
   thing,
   withTimeout,
 } from '../../../server/testing/index.js';
+import { describeObjectSizeLimit } from './object-size-limit.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repositoryRoot = join(here, '..', '..', '..');
@@ -40,6 +41,8 @@ afterAll(() => {
 describeStorageConformance('SqliteStorage', {
   open: (options) => openSqliteStorage({ path: freshPath(), historySize: options?.historySize }),
 });
+
+describeObjectSizeLimit('SqliteStorage', () => openSqliteStorage({ path: freshPath() }));
 
 describe('SqliteStorage', () => {
   const watches = new AbortController();

@@ -152,6 +152,8 @@ async function expectFastFailure(call: Promise<unknown>, code?: StorageError['co
   expect(error).toBeInstanceOf(StorageError);
   expect(code ? [code] : ['Unavailable', 'Timeout']).toContain((error as StorageError).code);
   expect(Date.now() - started).toBeLessThan(FAIL_FAST_MS);
+  // Clients read the message: no gRPC client details, no addresses.
+  expect((error as StorageError).message).not.toMatch(/remote_addr|grpc|\d+\.\d+\.\d+\.\d+|:\d{2,5}\b/i);
 }
 
 async function waitUntilHealthy(storage: Storage): Promise<void> {

@@ -14,6 +14,7 @@ import {
   rv,
   thing,
 } from '../../../../server/testing/index.js';
+import { describeObjectSizeLimit } from '../object-size-limit.js';
 
 const fixture = useEtcdStorage();
 const open = fixture.open;
@@ -22,6 +23,9 @@ describeStorageConformance('EtcdStorage', {
   open: () => fixture.open(),
   compact: (storage, resourceVersion) => (storage as EtcdStorage).compact(resourceVersion),
 });
+
+// etcd's own limits (1.5 MiB, and 2 MiB for its gRPC server) answer for it.
+describeObjectSizeLimit('EtcdStorage', () => fixture.open());
 
 describe('EtcdStorage', () => {
   const watches = new AbortController();
