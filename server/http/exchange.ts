@@ -58,3 +58,9 @@ export function endResponse(res: ServerResponseLike, body?: string): void {
   if (body === undefined) (res as ServerResponse).end();
   else (res as ServerResponse).end(body);
 }
+
+/** Tears either kind of response down without an answer: the last resort when nothing can be written. */
+export function destroyResponse(res: ServerResponseLike): void {
+  if ('stream' in res) res.stream.destroy();
+  else res.destroy();
+}

@@ -1,14 +1,12 @@
 import { stringify as toYaml } from 'yaml';
 import { ApiError, errors, isApiError } from '../api/errors.js';
-import { endResponse, type Exchange, type ServerResponseLike } from './exchange.js';
+import { destroyResponse, endResponse, type Exchange, type ServerResponseLike } from './exchange.js';
 import type { Logger } from '../util/logger.js';
+import { warningHeaders } from './warning-headers.js';
 
 function setWarnings(res: ServerResponseLike, warnings: readonly string[]): void {
   if (warnings.length === 0 || res.headersSent) return;
-  res.setHeader(
-    'Warning',
-    [...new Set(warnings)].map((w) => `299 - "${w.replace(/["\\]/g, '\\$&').replace(/[\r\n]/g, ' ')}"`),
-  );
+  res.setHeader('Warning', warningHeaders(warnings));
 }
 
 /** Writes a JSON (or YAML) body with the headers every API response carries. */
@@ -31,24 +29,55 @@ export function writeObject(
   endResponse(res, exchange.req.method === 'HEAD' ? undefined : text);
 }
 
-/** Turns any error into a Status response; unexpected errors are logged and answered as 500 without details. */
+/**
+ * Turns any error into a Status response; unexpected errors are logged and answered as 500
+ * without details. It never throws: a failure while answering (a header Node refuses, a body
+ * that cannot be serialized) is answered with a bare 500 Status, and if even that cannot be
+ * written the response is destroyed, so one bad request can never take the process down.
+ */
 export function writeError(exchange: Exchange, error: unknown, log: Logger): void {
-  let apiError: ApiError;
-  if (isApiError(error)) apiError = error;
-  else {
-    log.error('unhandled error', {
-      path: exchange.url.pathname,
-      verb: exchange.info.verb,
-      error: error instanceof Error ? error.stack : String(error),
-    });
-    apiError = errors.internal();
+  try {
+    const apiError = asApiError(exchange, error, log);
+    if (exchange.res.headersSent) {
+      // Mid-stream (a watch): the body has started, so end it rather than corrupt it.
+      if (!exchange.res.writableEnded) exchange.res.end();
+      return;
+    }
+    writeObject(exchange, apiError.code, apiError.status, 'json', { ...apiError.headers });
+  } catch (failure) {
+    writeLastResort(exchange, failure, log);
   }
-  if (exchange.res.headersSent) {
-    // Mid-stream (a watch): the body has started, so end it rather than corrupt it.
-    if (!exchange.res.writableEnded) exchange.res.end();
-    return;
+}
+
+function asApiError(exchange: Exchange, error: unknown, log: Logger): ApiError {
+  if (isApiError(error)) return error;
+  log.error('unhandled error', {
+    path: exchange.url.pathname,
+    verb: exchange.info.verb,
+    error: error instanceof Error ? error.stack : String(error),
+  });
+  return errors.internal();
+}
+
+/** The answer when writing an error failed: a fixed 500 Status and nothing taken from the request. */
+function writeLastResort(exchange: Exchange, failure: unknown, log: Logger): void {
+  log.error('writing an error response failed', {
+    path: exchange.url.pathname,
+    error: failure instanceof Error ? failure.message : String(failure),
+  });
+  const { res } = exchange;
+  try {
+    if (res.headersSent) {
+      if (!res.writableEnded) res.end();
+      return;
+    }
+    for (const name of res.getHeaderNames()) res.removeHeader(name);
+    res.setHeader('Content-Type', 'application/json');
+    res.writeHead(500);
+    endResponse(res, JSON.stringify(errors.internal().status));
+  } catch {
+    destroyResponse(res);
   }
-  writeObject(exchange, apiError.code, apiError.status, 'json', { ...apiError.headers });
 }
 
 export function writeText(
