@@ -10,16 +10,20 @@ export function parseAccept(header: string | undefined): MediaRange[] {
   if (!header || header.trim() === '') return [{ type: '*/*', params: {} }];
   return header.split(',').map((entry) => {
     const [type, ...rawParams] = entry.split(';').map((s) => s.trim());
-    const params: Record<string, string> = {};
+    // Built from entries so that a parameter named `__proto__` is an own member like any other.
+    const entries: [string, string][] = [];
     for (const param of rawParams) {
       const eq = param.indexOf('=');
       if (eq > 0)
-        params[param.slice(0, eq).trim().toLowerCase()] = param
-          .slice(eq + 1)
-          .trim()
-          .replace(/^"|"$/g, '');
+        entries.push([
+          param.slice(0, eq).trim().toLowerCase(),
+          param
+            .slice(eq + 1)
+            .trim()
+            .replace(/^"|"$/g, ''),
+        ]);
     }
-    return { type: type.toLowerCase(), params };
+    return { type: type.toLowerCase(), params: Object.fromEntries(entries) };
   });
 }
 
@@ -32,12 +36,12 @@ export interface ResponseFormat {
   readonly metaVersion: string;
 }
 
-const encodings: Record<string, ResponseFormat['encoding']> = {
-  'application/json': 'json',
-  'application/*': 'json',
-  '*/*': 'json',
-  'application/yaml': 'yaml',
-};
+const encodings: ReadonlyMap<string, ResponseFormat['encoding']> = new Map([
+  ['application/json', 'json'],
+  ['application/*', 'json'],
+  ['*/*', 'json'],
+  ['application/yaml', 'yaml'],
+]);
 
 /**
  * Picks the first acceptable representation, as kube-apiserver does: JSON or YAML, optionally
@@ -46,7 +50,7 @@ const encodings: Record<string, ResponseFormat['encoding']> = {
  */
 export function negotiateResponse(accept: string | undefined, collection: boolean): ResponseFormat {
   for (const range of parseAccept(accept)) {
-    const encoding = encodings[range.type];
+    const encoding = encodings.get(range.type);
     if (!encoding) continue;
     const as = range.params.as;
     if (!as) return { encoding, as: 'object', metaVersion: 'v1' };
@@ -70,5 +74,5 @@ export function negotiateResponse(accept: string | undefined, collection: boolea
 
 /** Whether a plain JSON body is acceptable (for endpoints with a single representation). */
 export function acceptsJson(accept: string | undefined): boolean {
-  return parseAccept(accept).some((r) => encodings[r.type] === 'json' && !r.params.as);
+  return parseAccept(accept).some((r) => encodings.get(r.type) === 'json' && !r.params.as);
 }

@@ -49,7 +49,8 @@ export function parseRequestInfo(method: string, url: URL): RequestInfo {
 
   const apiVersion = parts[0];
   parts = parts.slice(1);
-  let verb = methodVerbs[method] ?? method.toLowerCase();
+  // Own keys only: over HTTP/2 the method is any token, `constructor` included.
+  let verb = Object.hasOwn(methodVerbs, method) ? methodVerbs[method] : method.toLowerCase();
   // The deprecated /watch/ prefix still works in kube-apiserver, so it works here.
   if (parts[0] === 'watch') {
     verb = 'watch';

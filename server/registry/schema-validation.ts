@@ -26,7 +26,7 @@ function valueAt(object: Json, pointer: string): Json {
   for (const raw of pointer.split('/').slice(1)) {
     const segment = raw.replace(/~1/g, '/').replace(/~0/g, '~');
     if (Array.isArray(current)) current = current[Number(segment)];
-    else if (isPlainObject(current)) current = current[segment];
+    else if (isPlainObject(current) && Object.hasOwn(current, segment)) current = current[segment];
     else return undefined;
   }
   return current;
@@ -74,6 +74,15 @@ function causeFor(error: ErrorObject, object: Json): StatusCause {
   }
 }
 
+/**
+ * The schema of a declared property. Keys come from request bodies, so only the schema's own
+ * properties count: `constructor` or `__proto__` are unknown fields like any other.
+ */
+function propertySchema(schema: JSONSchema, key: string): JSONSchema | undefined {
+  const properties = schema.properties;
+  return properties && Object.hasOwn(properties, key) ? properties[key] : undefined;
+}
+
 /** What the structural schema allows at a position, for pruning. */
 function allowsUnknown(schema: JSONSchema): boolean {
   return schema['x-kubernetes-preserve-unknown-fields'] === true || schema.properties === undefined;
@@ -99,7 +108,7 @@ export function pruneUnknownFields(object: KubeObject, schema: JSONSchema): stri
     }
     if (allowsUnknown(at)) return;
     for (const [key, item] of Object.entries(value)) {
-      const child = at.properties?.[key];
+      const child = propertySchema(at, key);
       const childPath = path ? `${path}.${key}` : key;
       if (!child) {
         unknown.push(childPath);
@@ -174,7 +183,7 @@ function listUniquenessCauses(object: Json, schema: JSONSchema): StatusCause[] {
     if (!isPlainObject(value)) return;
     for (const [key, item] of Object.entries(value)) {
       const child =
-        at.properties?.[key] ??
+        propertySchema(at, key) ??
         (typeof at.additionalProperties === 'object' ? at.additionalProperties : undefined);
       walk(item, child, path ? `${path}.${key}` : key);
     }

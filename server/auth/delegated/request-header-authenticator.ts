@@ -62,14 +62,15 @@ export function userFromHeaders(req: ServerRequest, config: AuthenticationHeader
   const uid = firstValue(req, config.uidHeaders);
   // Every header line is one group: a group name may itself contain ", ".
   const groups = config.groupHeaders.flatMap((header) => headerValues(req, header).filter((v) => v !== ''));
-  const extra: Record<string, string[]> = {};
+  // A Map, not an object: the keys come from header names, `__proto__` included.
+  const extra = new Map<string, string[]>();
   for (const prefix of config.extraHeaderPrefixes) {
     const lowerPrefix = prefix.toLowerCase();
     for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) {
       const header = req.rawHeaders[i].toLowerCase();
       if (!header.startsWith(lowerPrefix) || header.length === lowerPrefix.length) continue;
       const key = unescapeExtraKey(header.slice(lowerPrefix.length));
-      (extra[key] ??= []).push(req.rawHeaders[i + 1]);
+      extra.set(key, [...(extra.get(key) ?? []), req.rawHeaders[i + 1]]);
     }
   }
   clearAuthenticationHeaders(req, config);
@@ -77,7 +78,7 @@ export function userFromHeaders(req: ServerRequest, config: AuthenticationHeader
     name,
     ...(uid ? { uid } : {}),
     groups,
-    ...(Object.keys(extra).length > 0 ? { extra } : {}),
+    ...(extra.size > 0 ? { extra: Object.fromEntries(extra) } : {}),
   };
 }
 

@@ -1,3 +1,4 @@
+import { Http2Client } from '../support/http2-client.js';
 import { seedSnapshot, startTestServer, type TestServer } from '../support/test-server.js';
 
 const collection = '/apis/metrics.example.com/v1/namespaces/default/metricsnapshots';
@@ -212,6 +213,44 @@ describe('bad input gets the right Status and leaves stored data intact', () => 
   test('an update without resourceVersion is 422', async () => {
     const r = await t.request('PUT', `${collection}/keeper`, { body: seedSnapshot('keeper') });
     expectStatus(r.text, 422, 'Invalid');
+  });
+
+  test('unknown fields named like prototype properties are pruned like any other', async () => {
+    const body =
+      '{"apiVersion":"metrics.example.com/v1","kind":"MetricSnapshot","metadata":{"name":"proto"},' +
+      '"spec":{"source":"s","metrics":["up"],"constructor":1,"toString":"x","__proto__":{"a":1}},' +
+      '"hasOwnProperty":2}';
+    const r = await t.request('POST', `${collection}?fieldValidation=Strict`, { body });
+    expect(expectStatus(r.text, 400, 'BadRequest').message).toBe(
+      'strict decoding error: unknown field "spec.constructor", unknown field "spec.toString", unknown field "spec.__proto__", unknown field "hasOwnProperty"',
+    );
+    const created = await t.request('POST', collection, { body });
+    expect(created.status).toBe(201);
+    expect(created.json<{ spec: Record<string, unknown> }>().spec).toEqual({
+      source: 's',
+      metrics: ['up'],
+      interval: '1m',
+    });
+    await t.request('DELETE', `${collection}/proto`);
+  });
+
+  test('an Accept header naming a prototype property is 406', async () => {
+    for (const accept of ['constructor', 'toString', '__proto__']) {
+      const r = await t.request('GET', `${collection}/keeper`, { headers: { Accept: accept } });
+      expectStatus(r.text, 406, 'NotAcceptable');
+    }
+  });
+
+  test('an HTTP/2 request with a method named like a prototype property is 405', async () => {
+    const h2 = new Http2Client(t);
+    try {
+      for (const method of ['constructor', 'toString', '__proto__']) {
+        const r = await h2.request(method, `${collection}/keeper`);
+        expectStatus(r.text, 405, 'MethodNotAllowed');
+      }
+    } finally {
+      h2.close();
+    }
   });
 
   test('requests without a client certificate are anonymous and forbidden', async () => {

@@ -62,6 +62,23 @@ describe('request-header (front-proxy) authentication over real TLS', () => {
     });
   }
 
+  test('extra keys named like prototype properties are extras like any other', async () => {
+    const answer = await server.request('/apis/metrics.example.com/v1', {
+      identity: pki.frontProxy,
+      headers: {
+        'X-Remote-User': 'jane',
+        'X-Remote-Extra-__proto__': 'p',
+        'X-Remote-Extra-Constructor': 'c',
+        'X-Remote-Extra-Tostring': 't',
+      },
+    });
+    expect(answer.status).toBe(200);
+    const extra = answer.user?.extra ?? {};
+    expect(Object.keys(extra).sort()).toEqual(['__proto__', 'constructor', 'tostring']);
+    expect(Object.getOwnPropertyDescriptor(extra, '__proto__')?.value).toEqual(['p']);
+    expect(extra.constructor).toEqual(['c']);
+  });
+
   test('forged headers without any client certificate are not trusted: anonymous', async () => {
     const answer = await server.request('/', { headers: aggregatorHeaders });
     expect(answer.user).toEqual({ name: 'system:anonymous', groups: ['system:unauthenticated'] });
