@@ -14,14 +14,16 @@ export function encodeContinue(position: ContinuePosition): string {
 }
 
 export function decodeContinue(token: string, keyPrefix: string): ContinuePosition {
-  let parsed: { v?: unknown; rv?: unknown; start?: unknown };
+  let decoded: unknown;
   try {
-    parsed = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as typeof parsed;
+    decoded = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
   } catch {
     throw errors.badRequest(
       'continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)',
     );
   }
+  // Any JSON decodes, `null` and arrays included: only an object can be a token.
+  const parsed = isRecord(decoded) ? decoded : {};
   if (parsed.v !== 'meta.k8s.io/v1' || typeof parsed.rv !== 'string' || typeof parsed.start !== 'string') {
     throw errors.badRequest('continue key is not valid: server does not recognize this encoding');
   }
@@ -29,4 +31,8 @@ export function decodeContinue(token: string, keyPrefix: string): ContinuePositi
   if (!parsed.start.startsWith(keyPrefix))
     throw errors.badRequest('continue key is not valid: it belongs to another list');
   return { resourceVersion: parsed.rv, startAfter: parsed.start };
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

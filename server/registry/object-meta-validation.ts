@@ -1,11 +1,12 @@
 import { OBJECT_META_SCHEMA } from '../../api/object-meta-schema.js';
+import { MAX_ANNOTATION_BYTES } from '../api/request-limits.js';
 import type { ObjectMeta, StatusCause } from '../../api/types.js';
 
 const dns1123LabelPattern = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const dns1123SubdomainPattern = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const qualifiedNamePattern = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
 const labelValuePattern = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
-const maxAnnotationBytes = 256 * 1024;
+const maxAnnotationBytes = MAX_ANNOTATION_BYTES;
 
 function invalid(field: string, value: unknown, detail: string): StatusCause {
   return {
@@ -86,13 +87,56 @@ function stringMapCauses(
   return causes;
 }
 
+/** The JSON type each ObjectMeta field must have (labels, annotations and finalizers are checked below). */
+const metaFieldTypes: ReadonlyMap<string, 'string' | 'integer' | 'array'> = new Map([
+  ['name', 'string'],
+  ['generateName', 'string'],
+  ['namespace', 'string'],
+  ['selfLink', 'string'],
+  ['uid', 'string'],
+  ['resourceVersion', 'string'],
+  ['creationTimestamp', 'string'],
+  ['deletionTimestamp', 'string'],
+  ['generation', 'integer'],
+  ['deletionGracePeriodSeconds', 'integer'],
+  ['ownerReferences', 'array'],
+  ['managedFields', 'array'],
+]);
+
+function hasType(value: unknown, type: 'string' | 'integer' | 'array'): boolean {
+  if (type === 'string') return typeof value === 'string';
+  if (type === 'integer') return Number.isSafeInteger(value);
+  return Array.isArray(value);
+}
+
 /**
- * The ObjectMeta rules kube-apiserver applies to every object of a custom resource: names are
- * DNS subdomains, label keys and values and annotation keys are well formed, annotations fit in
- * 256 KiB, finalizers are qualified names.
+ * Fields of the wrong JSON type (`"name": 123`), which a client's decoder could not read back:
+ * one FieldValueTypeInvalid cause each, worded as schema type errors are.
+ */
+function typeCauses(meta: ObjectMeta): StatusCause[] {
+  const causes: StatusCause[] = [];
+  for (const [field, type] of metaFieldTypes) {
+    if (!Object.hasOwn(meta, field)) continue;
+    const value: unknown = (meta as Record<string, unknown>)[field];
+    if (value === undefined || value === null || hasType(value, type)) continue;
+    causes.push({
+      reason: 'FieldValueTypeInvalid',
+      field: `metadata.${field}`,
+      message: `Invalid value: ${JSON.stringify(value)}: metadata.${field} in body must be of type ${type}`,
+    });
+  }
+  return causes;
+}
+
+/**
+ * The ObjectMeta rules kube-apiserver applies to every object of a custom resource: every field
+ * has its type, names are DNS subdomains, label keys and values and annotation keys are well
+ * formed, annotations fit in 256 KiB, finalizers are qualified names.
  */
 export function validateObjectMeta(meta: ObjectMeta, namespaced: boolean): StatusCause[] {
-  const causes: StatusCause[] = [];
+  const causes = typeCauses(meta);
+  // Past a type error the other rules would only repeat it in other words.
+  if (causes.length > 0) return causes;
   if (!meta.name) {
     causes.push({
       reason: 'FieldValueRequired',
@@ -120,7 +164,7 @@ export function validateObjectMeta(meta: ObjectMeta, namespaced: boolean): Statu
   causes.push(...stringMapCauses('metadata.annotations', meta.annotations, undefined));
   if (meta.annotations && typeof meta.annotations === 'object') {
     const size = Object.entries(meta.annotations).reduce(
-      (sum, [k, v]) => sum + k.length + String(v).length,
+      (sum, [k, v]) => sum + Buffer.byteLength(k) + Buffer.byteLength(String(v)),
       0,
     );
     if (size > maxAnnotationBytes) {

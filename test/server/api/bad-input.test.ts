@@ -215,6 +215,34 @@ describe('bad input gets the right Status and leaves stored data intact', () => 
     expectStatus(r.text, 422, 'Invalid');
   });
 
+  test('metadata fields of the wrong JSON type are 422 with a type cause, and nothing is stored', async () => {
+    for (const name of [123, 12.5, true, ['a'], { a: 1 }]) {
+      const body = { ...seedSnapshot('typed'), metadata: { name, namespace: 'default' } };
+      const status = expectStatus((await t.request('POST', collection, { body })).text, 422, 'Invalid');
+      expect(status.details?.causes).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ field: 'metadata.name', reason: 'FieldValueTypeInvalid' }),
+        ]),
+      );
+    }
+    const generated = { ...seedSnapshot('x'), metadata: { generateName: 123, namespace: 'default' } };
+    const status = expectStatus(
+      (await t.request('POST', collection, { body: generated })).text,
+      422,
+      'Invalid',
+    );
+    expect(status.details?.causes?.map((c) => c.field)).toContain('metadata.generateName');
+    const names = (await t.request('GET', collection)).json<{ items: { metadata: { name: unknown } }[] }>();
+    for (const item of names.items) expect(typeof item.metadata.name).toBe('string');
+  });
+
+  test('a continue token that decodes to anything but a token object is 400', async () => {
+    for (const json of ['null', '[]', '"x"', '42', '{"v":"meta.k8s.io/v1","rv":1,"start":null}']) {
+      const token = Buffer.from(json).toString('base64url');
+      expectStatus((await t.request('GET', `${collection}?continue=${token}`)).text, 400, 'BadRequest');
+    }
+  });
+
   test('unknown fields named like prototype properties are pruned like any other', async () => {
     const body =
       '{"apiVersion":"metrics.example.com/v1","kind":"MetricSnapshot","metadata":{"name":"proto"},' +
