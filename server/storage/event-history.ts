@@ -7,6 +7,12 @@ import type { RecordedEvent } from './object-encoding.js';
 export const DEFAULT_HISTORY_SIZE = 10_000;
 
 /**
+ * How many bytes of objects the embedded backend's event log keeps by default, whatever the
+ * count allows: 10,000 changes of a large object would otherwise be gigabytes on disk.
+ */
+export const DEFAULT_HISTORY_BYTES = 64 * 1024 * 1024;
+
+/**
  * The most recent changes, for watches that resume from a past revision: a ring buffer of
  * at most `capacity` events in revision order. Evicting an event compacts the history: a
  * watch from before the newest evicted revision can no longer be served completely.

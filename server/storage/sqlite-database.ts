@@ -9,17 +9,19 @@ import { INITIAL_REVISION } from './resource-version.js';
  */
 
 /** Bumped whenever the schema changes; a database from a newer version is refused. */
-const SCHEMA_VERSION = 1;
+const SCHEMA_VERSION = 2;
 
 const SCHEMA = `
   -- Counters that must survive restarts: 'revision' is the last issued revision (starting
   -- at 1, as etcd does, before any write), never reused even after deletes; 'compacted_revision' is the newest revision pruned from the
-  -- event log, so watches from before it are answered with Expired.
+  -- event log, so watches from before it are answered with Expired; 'history_bytes' is the
+  -- sum of the events' sizes, so the log can be bounded in bytes as well as in events.
   CREATE TABLE meta (
     name TEXT PRIMARY KEY,
     value INTEGER NOT NULL
   ) STRICT, WITHOUT ROWID;
-  INSERT INTO meta (name, value) VALUES ('revision', ${INITIAL_REVISION}), ('compacted_revision', 0);
+  INSERT INTO meta (name, value)
+    VALUES ('revision', ${INITIAL_REVISION}), ('compacted_revision', 0), ('history_bytes', 0);
 
   -- The current objects; value is JSON whose metadata.resourceVersion equals
   -- resource_version, which is kept as a column for compare-and-swap without parsing.
@@ -32,18 +34,33 @@ const SCHEMA = `
 
   -- One row per revision, for watches that resume from a past version; pruned to a bounded
   -- history. For DELETED, value is the last state stamped with the deletion's revision.
+  -- size is the bytes of value and previous.
   CREATE TABLE events (
     revision INTEGER PRIMARY KEY,
     type TEXT NOT NULL CHECK (type IN ('ADDED', 'MODIFIED', 'DELETED')),
     key TEXT NOT NULL,
     value TEXT NOT NULL,
-    previous TEXT
+    previous TEXT,
+    size INTEGER NOT NULL DEFAULT 0
   ) STRICT;
+`;
+
+/** Version 1 to 2: events record their size, and the log's total is a counter. */
+const MIGRATE_1_TO_2 = `
+  ALTER TABLE events ADD COLUMN size INTEGER NOT NULL DEFAULT 0;
+  UPDATE events
+    SET size = length(CAST(value AS BLOB)) + coalesce(length(CAST(previous AS BLOB)), 0);
+  INSERT INTO meta (name, value) VALUES ('history_bytes', (SELECT coalesce(sum(size), 0) FROM events));
 `;
 
 export interface OpenDatabaseOptions {
   /** How long to wait for another process to release the database before failing. */
   readonly lockTimeoutMs: number;
+  /**
+   * The most the database file may hold, in bytes (SQLite's max_page_count): past it a write
+   * fails as on a full disk. Undefined: as much as the disk holds.
+   */
+  readonly maxBytes?: number;
 }
 
 /** Opens (creating if needed) the database at `path`, ready for SqliteStorage. */
@@ -53,6 +70,7 @@ export function openDatabase(path: string, options: OpenDatabaseOptions): Databa
   try {
     db = new Database(path, { timeout: options.lockTimeoutMs });
     configureDurability(db);
+    if (options.maxBytes !== undefined) limitSize(db, options.maxBytes);
     migrate(db);
     checkIntegrity(db);
     return db;
@@ -82,11 +100,27 @@ function configureDurability(db: Database.Database): void {
   // On macOS fsync does not reach the platter; F_FULLFSYNC does. No effect elsewhere.
   db.pragma('fullfsync = ON');
   db.pragma('checkpoint_fullfsync = ON');
+  // A checkpointed WAL is truncated back to this size rather than keeping its high-water mark.
+  db.pragma('journal_size_limit = 67108864');
+}
+
+function limitSize(db: Database.Database, maxBytes: number): void {
+  if (!Number.isSafeInteger(maxBytes) || maxBytes < 1)
+    throw new RangeError(`the database size limit must be a positive integer, got ${maxBytes}`);
+  const pageSize = Number(db.pragma('page_size', { simple: true }));
+  db.pragma(`max_page_count = ${Math.max(1, Math.floor(maxBytes / pageSize))}`);
 }
 
 function migrate(db: Database.Database): void {
   const version = db.pragma('user_version', { simple: true });
   if (version === SCHEMA_VERSION) return;
+  if (version === 1) {
+    db.transaction(() => {
+      db.exec(MIGRATE_1_TO_2);
+      db.pragma(`user_version = ${SCHEMA_VERSION}`);
+    }).immediate();
+    return;
+  }
   if (version !== 0) {
     throw new Error(
       `schema version ${String(version)} is not supported (this build knows ${SCHEMA_VERSION})`,

@@ -1,6 +1,9 @@
+import { statfsSync } from 'node:fs';
+import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import { MAX_OBJECT_BYTES } from '../api/request-limits.js';
 import type { KubeObject } from '../../api/types.js';
-import { DEFAULT_HISTORY_SIZE } from './event-history.js';
+import { DEFAULT_HISTORY_BYTES, DEFAULT_HISTORY_SIZE } from './event-history.js';
 import { compareKeys, prefixRangeEnd } from './key-order.js';
 import { pageSize } from './list-limit.js';
 import { decodeObject, encodeObject, type RecordedEvent } from './object-encoding.js';
@@ -12,6 +15,7 @@ import {
   tooOldResourceVersion,
 } from './resource-version.js';
 import { openDatabase } from './sqlite-database.js';
+import { errors } from '../api/errors.js';
 import {
   type ListOptions,
   type ListResult,
@@ -29,6 +33,18 @@ export interface SqliteStorageOptions {
   readonly path: string;
   /** How many recent changes the event log keeps for watches that resume from a past version. */
   readonly historySize?: number;
+  /**
+   * How many bytes of objects the event log keeps (each event holds the object before and after
+   * the change), whatever `historySize` allows: large objects written often would otherwise
+   * fill the disk with history. The newest event is always kept.
+   * @default 64 MiB
+   */
+  readonly historyBytes?: number;
+  /**
+   * The most the database may hold, in bytes, like etcd's --quota-backend-bytes: past it writes
+   * fail with 503 and /readyz reports the storage full. Unset: as much as the disk holds.
+   */
+  readonly maxDatabaseBytes?: number;
   /** How many events one watch may have queued before it is ended (see Watcher). */
   readonly watchQueueLimit?: number;
   /**
@@ -61,6 +77,17 @@ interface EventRow {
   readonly previous: string | null;
 }
 
+interface EventSizeRow {
+  readonly revision: number;
+  readonly size: number;
+}
+
+/**
+ * Room a write may need beyond the data already stored: the largest object twice (its row and
+ * its event, which also holds the previous state) plus pages of indexes and the log.
+ */
+const WRITE_RESERVE_BYTES = 2 * MAX_OBJECT_BYTES + 1024 * 1024;
+
 /** Bounds of a key range query; `end` is bound only when the prefix has a range end. */
 interface KeyRange {
   readonly lower: string;
@@ -77,13 +104,17 @@ type Change = (revision: number) => RecordedEvent;
  * is fsynced, and survives kill -9 and power loss. The revision counter lives in the database,
  * so revisions stay monotonic across restarts and are never reused, even for deleted keys.
  *
- * History: the event log keeps the last `historySize` events; older ones are pruned as new
- * ones arrive, and the newest pruned revision is recorded so that a watch from before it
- * gets Expired rather than a silent gap.
+ * History: the event log keeps the last `historySize` events and at most `historyBytes` of
+ * them; older ones are pruned as new ones arrive, and the newest pruned revision is recorded so
+ * that a watch or a read from before it gets Expired rather than a silent gap.
  *
- * Reads see only the present: lists are answered at the current revision whatever
- * `resourceVersion` asks for, as kube-apiserver does for non-exact reads. A continued list
- * may therefore include changes made between its pages.
+ * Reads at a past version: a list with `resourceVersion` is answered with the state at that
+ * version, rebuilt from the present and the event log (each event holds the state before it),
+ * or Expired when the log no longer reaches back that far, as etcd answers a read at a
+ * compacted revision. A continued list therefore sees the same state on every page.
+ *
+ * A full disk (or `maxDatabaseBytes` reached) fails writes with Unavailable and makes
+ * `checkHealth` (so /readyz) fail until there is room again.
  *
  * better-sqlite3 is synchronous: a write blocks the event loop for its fsync (around a
  * millisecond on local SSDs, more on network disks). In exchange nothing interleaves with a write,
@@ -97,7 +128,10 @@ export class SqliteStorage implements Storage {
 
   private constructor(
     private readonly db: Database.Database,
+    private readonly directory: string,
     private readonly historySize: number,
+    private readonly historyBytes: number,
+    private readonly maxDatabaseBytes: number | undefined,
     watchQueueLimit: number | undefined,
   ) {
     this.hub = new WatchHub(watchQueueLimit);
@@ -105,14 +139,19 @@ export class SqliteStorage implements Storage {
     this.writeTransaction = db.transaction((change: Change): RecordedEvent => {
       const revision = this.readCounter('revision') + 1;
       const event = change(revision);
+      const size =
+        Buffer.byteLength(event.objectJson) +
+        (event.previousJson === undefined ? 0 : Buffer.byteLength(event.previousJson));
       this.statements.insertEvent.run(
         event.revision,
         event.type,
         event.key,
         event.objectJson,
         event.previousJson ?? null,
+        size,
       );
       this.statements.setCounter.run(revision, 'revision');
+      this.statements.setCounter.run(this.readCounter('history_bytes') + size, 'history_bytes');
       this.pruneHistory(revision);
       return event;
     });
@@ -123,11 +162,23 @@ export class SqliteStorage implements Storage {
     if (!Number.isSafeInteger(historySize) || historySize < 1) {
       throw new RangeError(`history size must be a positive integer, got ${historySize}`);
     }
+    const historyBytes = options.historyBytes ?? DEFAULT_HISTORY_BYTES;
+    if (!Number.isSafeInteger(historyBytes) || historyBytes < 1) {
+      throw new RangeError(`history bytes must be a positive integer, got ${historyBytes}`);
+    }
     const db = openDatabase(options.path, {
       lockTimeoutMs: options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS,
+      maxBytes: options.maxDatabaseBytes,
     });
     try {
-      const storage = new SqliteStorage(db, historySize, options.watchQueueLimit);
+      const storage = new SqliteStorage(
+        db,
+        dirname(options.path),
+        historySize,
+        historyBytes,
+        options.maxDatabaseBytes,
+        options.watchQueueLimit,
+      );
       // The history size may have shrunk since the last run.
       db.transaction(() => storage.pruneHistory(storage.readCounter('revision'))).immediate();
       return storage;
@@ -151,6 +202,7 @@ export class SqliteStorage implements Storage {
     const limit = pageSize(options.limit);
     const end = prefixRangeEnd(prefix);
     const startAfter = options.startAfter;
+    const readAt = listRevision(prefix, options.resourceVersion);
     // Start at the prefix, or just after the previous page when that is further on.
     const afterPrevious = startAfter !== undefined && compareKeys(startAfter, prefix) >= 0;
     const range: KeyRange = {
@@ -158,18 +210,23 @@ export class SqliteStorage implements Storage {
       ...(end !== undefined ? { end } : {}),
     };
     const page = this.read(prefix, () =>
-      // One read transaction: the rows, the count and the revision are one snapshot.
+      // One read transaction: the rows, the count, the log and the revision are one snapshot.
       this.db
-        .transaction(() => {
-          const rows = this.statements
-            .listObjects(afterPrevious, end !== undefined)
-            .all({ ...range, limit: limit ?? -1 });
-          const last = rows.at(-1);
-          const remaining =
-            limit !== undefined && last && rows.length === limit
-              ? this.statements.countAfter(end !== undefined).get({ ...range, lower: last.key })
-              : 0;
-          return { rows, remaining: remaining ?? 0, revision: this.readCounter('revision') };
+        .transaction((): Page => {
+          const current = this.readCounter('revision');
+          if (readAt === undefined || readAt === current) {
+            return { ...this.presentPage(range, afterPrevious, limit), revision: current };
+          }
+          if (readAt > current) {
+            throw new StorageError(
+              'Timeout',
+              prefix,
+              `Too large resource version: ${readAt}, current: ${current}`,
+            );
+          }
+          const compacted = this.readCounter('compacted_revision');
+          if (readAt < compacted) throw tooOldResourceVersion(prefix, readAt, compacted);
+          return { ...this.pastPage(prefix, range, afterPrevious, limit, readAt), revision: readAt };
         })
         .deferred(),
     );
@@ -179,6 +236,65 @@ export class SqliteStorage implements Storage {
       resourceVersion: formatResourceVersion(page.revision),
       ...(last && page.remaining > 0 ? { continueKey: last.key, remainingItemCount: page.remaining } : {}),
     };
+  }
+
+  /** A page of the present objects in `range`; runs inside a read transaction. */
+  private presentPage(range: KeyRange, afterPrevious: boolean, limit: number | undefined): PageRows {
+    const bounded = range.end !== undefined;
+    const rows = this.statements.listObjects(afterPrevious, bounded).all({ ...range, limit: limit ?? -1 });
+    const last = rows.at(-1);
+    const remaining =
+      limit !== undefined && last && rows.length === limit
+        ? (this.statements.countAfter(bounded).get({ ...range, lower: last.key }) ?? 0)
+        : 0;
+    return { rows, remaining };
+  }
+
+  /**
+   * A page of the objects in `range` as they were at `revision`: the present, except for the
+   * keys changed since, whose state then is the state before their first change since (absent
+   * if that change created them). Only those keys are looked at beyond the page itself, so a
+   * page costs what the changes since `revision` cost, not what the whole collection does.
+   * Runs inside a read transaction.
+   */
+  private pastPage(
+    prefix: string,
+    range: KeyRange,
+    afterPrevious: boolean,
+    limit: number | undefined,
+    revision: number,
+  ): PageRows {
+    const thenByKey = new Map<string, string | null>();
+    for (const event of this.readEventsAfter(prefix, revision)) {
+      if (!thenByKey.has(event.key)) thenByKey.set(event.key, event.previous);
+    }
+    if (thenByKey.size === 0) return this.presentPage(range, afterPrevious, limit);
+    const inRange = (key: string): boolean =>
+      (afterPrevious ? compareKeys(key, range.lower) > 0 : compareKeys(key, range.lower) >= 0) &&
+      (range.end === undefined || compareKeys(key, range.end) < 0);
+    const changedThen: KeyValueRow[] = [];
+    for (const [key, value] of thenByKey) {
+      if (value !== null && inRange(key)) changedThen.push({ key, value });
+    }
+    // Enough present rows that, once the changed keys are set aside, `limit` remain if they exist.
+    const bounded = range.end !== undefined;
+    const fetch = limit === undefined ? -1 : limit + thenByKey.size;
+    const unchanged = this.statements
+      .listObjects(afterPrevious, bounded)
+      .all({ ...range, limit: fetch })
+      .filter((row) => !thenByKey.has(row.key));
+    const merged = [...unchanged, ...changedThen].sort((a, b) => compareKeys(a.key, b.key));
+    const rows = limit === undefined ? merged : merged.slice(0, limit);
+    const last = rows.at(-1);
+    if (limit === undefined || !last || rows.length < limit) return { rows, remaining: 0 };
+    // After the last key: the present count, less the changed keys present now, plus those present then.
+    let remaining = this.statements.countAfter(bounded).get({ ...range, lower: last.key }) ?? 0;
+    for (const [key, value] of thenByKey) {
+      if (compareKeys(key, last.key) <= 0 || !inRange(key)) continue;
+      if (this.statements.selectObject.get(key)) remaining--;
+      if (value !== null) remaining++;
+    }
+    return { rows, remaining };
   }
 
   async create(key: string, object: KubeObject): Promise<KubeObject> {
@@ -244,8 +360,31 @@ export class SqliteStorage implements Storage {
     return formatResourceVersion(this.read('', () => this.readCounter('revision')));
   }
 
+  /**
+   * Fails when the database cannot be read, or when the disk (or `maxDatabaseBytes`) leaves less
+   * room than a write of the largest object may need: writes then fail, or soon will.
+   */
   async checkHealth(): Promise<void> {
     this.read('', () => this.statements.ping.get());
+    const room = this.room();
+    if (room < WRITE_RESERVE_BYTES) {
+      throw new Error(
+        `the embedded storage is full: ${Math.max(0, room)} bytes free, a write may need ${WRITE_RESERVE_BYTES}`,
+      );
+    }
+  }
+
+  /** Bytes a write can still use: the least of the disk's free space and the size limit's. */
+  private room(): number {
+    const disk = statfsSync(this.directory);
+    let room = Number(disk.bavail) * Number(disk.bsize);
+    if (this.maxDatabaseBytes !== undefined) {
+      const pageSize = Number(this.db.pragma('page_size', { simple: true }));
+      const pages = Number(this.db.pragma('page_count', { simple: true }));
+      const free = Number(this.db.pragma('freelist_count', { simple: true }));
+      room = Math.min(room, this.maxDatabaseBytes - (pages - free) * pageSize);
+    }
+    return room;
   }
 
   async close(): Promise<void> {
@@ -302,24 +441,45 @@ export class SqliteStorage implements Storage {
       .transaction(() => {
         const compacted = this.readCounter('compacted_revision');
         if (revision < compacted) throw tooOldResourceVersion(prefix, revision, compacted);
-        const end = prefixRangeEnd(prefix);
-        const rows = this.statements
-          .eventsAfter(end !== undefined)
-          .all({ after: revision, lower: prefix, ...(end !== undefined ? { end } : {}) });
-        return rows.map(toRecordedEvent);
+        return this.readEventsAfter(prefix, revision).map(toRecordedEvent);
       })
       .deferred();
   }
 
-  /** Drops events beyond the history size; runs inside a write transaction. */
-  private pruneHistory(revision: number): void {
-    const newestToDrop = revision - this.historySize;
-    if (newestToDrop <= this.readCounter('compacted_revision')) return;
-    this.statements.deleteEventsThrough.run(newestToDrop);
-    this.statements.setCounter.run(newestToDrop, 'compacted_revision');
+  /** The logged events under `prefix` after `revision`, oldest first (the caller checks compaction). */
+  private readEventsAfter(prefix: string, revision: number): EventRow[] {
+    const end = prefixRangeEnd(prefix);
+    return this.statements
+      .eventsAfter(end !== undefined)
+      .all({ after: revision, lower: prefix, ...(end !== undefined ? { end } : {}) });
   }
 
-  private readCounter(name: 'revision' | 'compacted_revision'): number {
+  /**
+   * Drops the events beyond the history size, then the oldest ones while the log holds more
+   * than `historyBytes` (keeping the newest event); runs inside a write transaction.
+   */
+  private pruneHistory(revision: number): void {
+    const compacted = this.readCounter('compacted_revision');
+    let newestToDrop = Math.max(compacted, revision - this.historySize);
+    let bytes = this.readCounter('history_bytes');
+    if (newestToDrop > compacted) bytes -= this.statements.sizeBetween.get(compacted, newestToDrop) ?? 0;
+    // Oldest first, a batch at a time: each write drops about as many bytes as it adds.
+    while (bytes > this.historyBytes && newestToDrop < revision - 1) {
+      const batch = this.statements.oldestSizes.all(newestToDrop, revision);
+      if (batch.length === 0) break;
+      for (const event of batch) {
+        if (bytes <= this.historyBytes) break;
+        bytes -= event.size;
+        newestToDrop = event.revision;
+      }
+    }
+    if (newestToDrop <= compacted) return;
+    this.statements.deleteEventsThrough.run(newestToDrop);
+    this.statements.setCounter.run(newestToDrop, 'compacted_revision');
+    this.statements.setCounter.run(bytes, 'history_bytes');
+  }
+
+  private readCounter(name: 'revision' | 'compacted_revision' | 'history_bytes'): number {
     const value = this.statements.selectCounter.get(name);
     if (value === undefined) throw new Error(`sqlite storage: counter ${name} is missing`);
     return value;
@@ -360,10 +520,19 @@ function prepareStatements(db: Database.Database) {
       'UPDATE objects SET resource_version = ?, value = ? WHERE key = ?',
     ),
     deleteObject: db.prepare<[string]>('DELETE FROM objects WHERE key = ?'),
-    insertEvent: db.prepare<[number, string, string, string, string | null]>(
-      'INSERT INTO events (revision, type, key, value, previous) VALUES (?, ?, ?, ?, ?)',
+    insertEvent: db.prepare<[number, string, string, string, string | null, number]>(
+      'INSERT INTO events (revision, type, key, value, previous, size) VALUES (?, ?, ?, ?, ?, ?)',
     ),
     deleteEventsThrough: db.prepare<[number]>('DELETE FROM events WHERE revision <= ?'),
+    sizeBetween: db
+      .prepare<[number, number], number>(
+        'SELECT coalesce(sum(size), 0) FROM events WHERE revision > ? AND revision <= ?',
+      )
+      .pluck(),
+    // The oldest events after the first argument, below the newest (the second): never the newest.
+    oldestSizes: db.prepare<[number, number], EventSizeRow>(
+      'SELECT revision, size FROM events WHERE revision > ? AND revision < ? ORDER BY revision LIMIT 256',
+    ),
     // A separate statement per shape keeps every bound in the index range: an optional
     // bound written as `(@end IS NULL OR key < @end)` would make SQLite scan to the end.
     listObjects: (lowerExclusive: boolean, bounded: boolean) =>
@@ -380,6 +549,25 @@ function prepareStatements(db: Database.Database) {
   };
 }
 
+interface PageRows {
+  readonly rows: KeyValueRow[];
+  /** How many objects follow the page. */
+  readonly remaining: number;
+}
+
+interface Page extends PageRows {
+  readonly revision: number;
+}
+
+/** The revision a list asks to be read at, or undefined for the present (unset, "" or "0"). */
+function listRevision(prefix: string, resourceVersion: string | undefined): number | undefined {
+  if (resourceVersion === undefined || resourceVersion === '' || resourceVersion === '0') return undefined;
+  const revision = parseResourceVersion(resourceVersion);
+  if (revision === undefined)
+    throw errors.badRequest(`invalid resource version "${resourceVersion}" for ${prefix}`);
+  return revision;
+}
+
 function toRecordedEvent(row: EventRow): RecordedEvent {
   return {
     // The table's CHECK constraint admits only the three event types.
@@ -391,10 +579,19 @@ function toRecordedEvent(row: EventRow): RecordedEvent {
   };
 }
 
-/** SQLite failures (disk full, I/O errors) become Unavailable; storage errors pass through. */
+/**
+ * SQLite failures (disk full, I/O errors) become Unavailable; storage errors pass through. The
+ * message reaches clients, so it names the failure by its code, not in SQLite's own words.
+ */
 function asStorageError(error: unknown, key: string): unknown {
   if (error instanceof Database.SqliteError) {
-    return new StorageError('Unavailable', key, `sqlite storage: ${error.code}: ${error.message}`);
+    const why = isDiskFull(error) ? 'the disk is full' : `the database failed (${error.code})`;
+    return new StorageError('Unavailable', key, `embedded storage: ${why}`);
   }
   return error;
+}
+
+/** SQLITE_FULL: the disk (or the database's size limit) has no room for the write. */
+function isDiskFull(error: unknown): boolean {
+  return error instanceof Database.SqliteError && error.code === 'SQLITE_FULL';
 }

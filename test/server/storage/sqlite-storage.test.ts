@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
+import { StorageError } from '../../../api/storage.js';
 import { openSqliteStorage, type SqliteStorage } from '../../../server/storage/sqlite-storage.js';
 import {
   describeStorageConformance,
@@ -176,6 +177,120 @@ describe('SqliteStorage', () => {
     expect(storage.activeWatchCount).toBe(2);
     controller.abort();
     expect(storage.activeWatchCount).toBe(0);
+    await storage.close();
+  });
+
+  it('bounds the event log in bytes as well as in events, keeping the newest event', async () => {
+    const path = freshPath();
+    const big = 'x'.repeat(100 * 1024);
+    const storage = await openSqliteStorage({ path, historyBytes: 1024 * 1024 });
+    let current = await storage.create('/g/r/ns/a', thing('a', { big, n: 0 }));
+    for (let n = 1; n <= 40; n++)
+      current = await storage.update('/g/r/ns/a', thing('a', { big, n }), rv(current));
+    await storage.close();
+    const db = new Database(path, { readonly: true });
+    const kept = db
+      .prepare(
+        'SELECT count(*) AS events, sum(length(value) + coalesce(length(previous), 0)) AS bytes FROM events',
+      )
+      .get() as { events: number; bytes: number };
+    // Each update holds the object twice (before and after): about 200 KiB an event.
+    expect(kept.events).toBeGreaterThan(0);
+    expect(kept.events).toBeLessThan(10);
+    expect(kept.bytes).toBeLessThanOrEqual(1024 * 1024);
+    expect(db.prepare("SELECT value FROM meta WHERE name = 'history_bytes'").pluck().get()).toBe(kept.bytes);
+    db.close();
+    // A single event larger than the limit is still kept: the newest is always there.
+    const tiny = await openSqliteStorage({ path, historyBytes: 1 });
+    const updated = await tiny.update('/g/r/ns/a', thing('a', { big, n: 41 }), rv(current));
+    const replay = await events(tiny.watch('/g/', String(revisionOf(updated) - 1), watches.signal)).take(1);
+    expect(replay[0].resourceVersion).toBe(rv(updated));
+    await tiny.close();
+  });
+
+  it('upgrades a database of the first schema, counting the bytes its log already holds', async () => {
+    const path = freshPath();
+    const storage = await openSqliteStorage({ path });
+    await storage.create('/g/r/ns/a', thing('a', { text: 'é'.repeat(10) }));
+    await storage.close();
+    // Back to schema 1: no sizes, no byte counter.
+    const old = new Database(path);
+    old.exec(`ALTER TABLE events DROP COLUMN size; DELETE FROM meta WHERE name = 'history_bytes';`);
+    old.pragma('user_version = 1');
+    old.close();
+    const upgraded = await openSqliteStorage({ path });
+    await upgraded.close();
+    const db = new Database(path, { readonly: true });
+    const bytes = db.prepare('SELECT sum(length(CAST(value AS BLOB))) FROM events').pluck().get();
+    expect(db.prepare("SELECT value FROM meta WHERE name = 'history_bytes'").pluck().get()).toBe(bytes);
+    expect(db.pragma('user_version', { simple: true })).toBe(2);
+    db.close();
+  });
+
+  describe('lists at a past resource version', () => {
+    it('answers with the state at that version, on every page', async () => {
+      const storage = await openSqliteStorage({ path: freshPath() });
+      const a = await storage.create('/g/r/ns/a', thing('a', { n: 1 }));
+      const b = await storage.create('/g/r/ns/b', thing('b', { n: 1 }));
+      const c = await storage.create('/g/r/ns/c', thing('c', { n: 1 }));
+      const then = await storage.currentResourceVersion();
+      // After `then`: b changes, c goes, d and aa arrive.
+      await storage.update('/g/r/ns/b', thing('b', { n: 2 }), rv(b));
+      await storage.delete('/g/r/ns/c');
+      await storage.create('/g/r/ns/d', thing('d'));
+      await storage.create('/g/r/ns/aa', thing('aa'));
+
+      const whole = await storage.list('/g/r/', { resourceVersion: then });
+      expect(whole.resourceVersion).toBe(then);
+      expect(whole.items).toEqual([a, b, c]);
+
+      const first = await storage.list('/g/r/', { resourceVersion: then, limit: 2 });
+      expect(first.items).toEqual([a, b]);
+      expect(first.remainingItemCount).toBe(1);
+      const second = await storage.list('/g/r/', {
+        resourceVersion: then,
+        limit: 2,
+        startAfter: first.continueKey,
+      });
+      expect(second.items).toEqual([c]);
+      expect(second.continueKey).toBeUndefined();
+
+      const now = await storage.list('/g/r/');
+      expect(now.items.map((o) => o.metadata.name)).toEqual(['a', 'aa', 'b', 'd']);
+      await storage.close();
+    });
+
+    it('answers Expired once the log no longer reaches back to the version', async () => {
+      const storage = await openSqliteStorage({ path: freshPath(), historySize: 3 });
+      const first = await storage.create('/g/r/ns/a', thing('a'));
+      for (let i = 0; i < 5; i++) await storage.create(`/g/r/ns/o${i}`, thing(`o${i}`));
+      await expectStorageError(storage.list('/g/r/', { resourceVersion: rv(first) }), 'Expired');
+      await storage.close();
+    });
+
+    it('answers Timeout (kube: too large resource version) for a version not issued yet', async () => {
+      const storage = await openSqliteStorage({ path: freshPath() });
+      const current = Number(await storage.currentResourceVersion());
+      await expectStorageError(storage.list('/g/r/', { resourceVersion: String(current + 10) }), 'Timeout');
+      await storage.close();
+    });
+  });
+
+  it('fails writes as Unavailable and checkHealth once the database is full', async () => {
+    const storage = await openSqliteStorage({ path: freshPath(), maxDatabaseBytes: 8 * 1024 * 1024 });
+    await storage.checkHealth();
+    const big = 'x'.repeat(256 * 1024);
+    let failure: unknown;
+    for (let i = 0; i < 100 && failure === undefined; i++) {
+      await storage.create(`/g/r/ns/o${i}`, thing(`o${i}`, { big })).catch((error: unknown) => {
+        failure = error;
+      });
+    }
+    expect(failure).toBeInstanceOf(StorageError);
+    expect(failure).toMatchObject({ code: 'Unavailable', message: 'embedded storage: the disk is full' });
+    await expect(storage.checkHealth()).rejects.toThrow(/the embedded storage is full/);
+    // Reads still work.
+    expect((await storage.list('/g/r/')).items.length).toBeGreaterThan(0);
     await storage.close();
   });
 
