@@ -1,10 +1,11 @@
 import { once } from 'node:events';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { errors, isApiError } from '../api/errors.js';
 import type { KubeObject, WatchEvent } from '../../api/types.js';
 import type { RequestScope } from '../registry/request-scope.js';
 import { toPartialObjectMetadata, toTable } from '../registry/representations.js';
-import type { Store, WatchQuery } from '../registry/store.js';
-import { writeChunk, type Exchange } from './exchange.js';
+import type { Store, StoreWatch, StoreWatchEvent, WatchQuery } from '../registry/store.js';
+import { destroyResponse, writeChunk, type Exchange } from './exchange.js';
 import { parseAccept } from './media-type.js';
 import type { ServerMetrics } from './metrics.js';
 
@@ -16,6 +17,36 @@ export interface WatchSettings {
 }
 
 const maxTimerMs = 2 ** 31 - 1;
+
+/** How long an event may wait behind a connection the client does not read before the watch is closed. */
+export const WATCH_STALL_TIMEOUT_MS = 15_000;
+
+/** What the storage watch does while the handler waits on the client: its next event arrives, or it ends. */
+interface UpstreamState {
+  readonly arrived: Promise<void>;
+  readonly ended: Promise<'ended'>;
+}
+
+/**
+ * A promise that never settles. A fresh one each time: whatever waits on it is dropped with it,
+ * where a shared one would collect a reaction per event for the life of the process.
+ */
+function never(): Promise<never> {
+  return new Promise<never>(() => undefined);
+}
+
+function upstreamState(next: Promise<IteratorResult<StoreWatchEvent>>): UpstreamState {
+  return {
+    arrived: next.then(
+      (result) => (result.done ? never() : undefined),
+      () => never(),
+    ),
+    ended: next.then(
+      (result) => (result.done ? ('ended' as const) : never()),
+      () => 'ended' as const,
+    ),
+  };
+}
 
 type EventShape = 'object' | 'Table' | 'PartialObjectMetadata';
 
@@ -46,6 +77,15 @@ function booleanParam(url: URL, name: string): boolean | undefined {
  * Streams watch events as kube-apiserver does: one JSON object a line, flushed at once; the
  * current state first when no resourceVersion is given; BOOKMARKs when allowed; a 410 ERROR
  * event when the requested version is too old; a clean end on timeout or shutdown.
+ *
+ * A client that does not read is not waited for forever. While a write waits for the
+ * connection to drain, the next event is already being asked of the storage, whose queue is
+ * bounded (see BoundedEventQueue). The watch is closed once its buffer is full: when that queue
+ * overflows (the storage then ends the watch and drops what it queued), or when an event has
+ * been waiting behind the full connection for WATCH_STALL_TIMEOUT_MS. The response is then torn
+ * down rather than ended (an end could never be flushed), which frees everything the watch
+ * held; the client re-watches from the last version it read, as it does whenever
+ * kube-apiserver closes an unresponsive watcher.
  */
 export class WatchHandler {
   constructor(
@@ -100,10 +140,39 @@ export class WatchHandler {
       if (shape === 'PartialObjectMetadata') return toPartialObjectMetadata(object, metaVersion);
       return object;
     };
+    /** The storage watch's next step, once it is opened. */
+    let upstream: UpstreamState = { arrived: never(), ended: never() };
     const send = async (event: WatchEvent<unknown>): Promise<void> => {
       if (controller.signal.aborted || res.writableEnded) return;
-      if (!writeChunk(res, `${JSON.stringify(event)}\n`)) {
-        await Promise.race([once(res, 'drain'), once(controller.signal, 'abort')]);
+      if (writeChunk(res, `${JSON.stringify(event)}\n`)) return;
+      // The listeners go when the wait is over, whichever way it ended.
+      const waiting = new AbortController();
+      let outcome: 'drained' | 'aborted' | 'ended' | 'stalled';
+      try {
+        outcome = await Promise.race([
+          once(res, 'drain', { signal: waiting.signal }).then(
+            () => 'drained' as const,
+            () => 'aborted' as const,
+          ),
+          once(controller.signal, 'abort', { signal: waiting.signal }).then(
+            () => 'aborted' as const,
+            () => 'aborted' as const,
+          ),
+          upstream.ended,
+          upstream.arrived.then(() =>
+            sleep(WATCH_STALL_TIMEOUT_MS, undefined, { signal: waiting.signal }).then(
+              () => 'stalled' as const,
+              () => 'aborted' as const,
+            ),
+          ),
+        ]);
+      } finally {
+        waiting.abort();
+      }
+      if (outcome === 'ended' || outcome === 'stalled') {
+        // The client does not read and the watch's buffer is full: close it.
+        destroyResponse(res);
+        controller.abort();
       }
     };
     const bookmark = (rv: string, initialEventsEnd = false): WatchEvent<unknown> => ({
@@ -132,12 +201,17 @@ export class WatchHandler {
     let bookmarkTimer: NodeJS.Timeout | undefined;
     try {
       // Opened before answering, so a too-old version is a clean 410 event, not a hang.
-      const watch = await store.watch(scope, query, controller.signal);
+      let watch: StoreWatch | undefined = await store.watch(scope, query, controller.signal);
+      const events = watch.events;
       lastResourceVersion = watch.startResourceVersion;
-      const firstEvent = watch.events.next();
-      firstEvent.catch(() => undefined);
+      // Always one request ahead of the client: its end is noticed while a write waits (see send).
+      let pending = events.next();
+      pending.catch(() => undefined);
+      upstream = upstreamState(pending);
       writeHeaders();
       for (const object of watch.initial) await send({ type: 'ADDED', object: render(object) });
+      // Let go of the first state: a long watch does not keep it alive.
+      watch = undefined;
       if (sendInitialEvents) await send(bookmark(lastResourceVersion, true));
       if (allowBookmarks) {
         bookmarkTimer = setInterval(
@@ -146,7 +220,10 @@ export class WatchHandler {
           this.settings.bookmarkIntervalMs,
         );
       }
-      for (let next = await firstEvent; !next.done; next = await watch.events.next()) {
+      for (let next = await pending; !next.done; next = await pending) {
+        pending = events.next();
+        pending.catch(() => undefined);
+        upstream = upstreamState(pending);
         const event = next.value;
         lastResourceVersion = event.resourceVersion;
         if (event.object) await send({ type: event.type, object: render(event.object) });

@@ -5,16 +5,25 @@
  */
 const TRIM_CONSUMED_AT = 1024;
 
+/** How many items, and how many bytes of them, a queue may hold. */
+export interface QueueBounds {
+  /** Items waiting for the consumer. */
+  readonly items: number;
+  /** Bytes of the items waiting (see `sizeOf`); a single item larger than this is still queued. */
+  readonly bytes: number;
+}
+
 /**
  * The queue between a storage watch's producer (a backend's or a cache's fan-out of changes)
  * and its one consumer: items are delivered in the order they were pushed, and the consumer
  * (`consume`) is parked while the queue is empty.
  *
- * The queue is bounded. Once `limit` items are waiting it stops accepting more and drains: the
- * consumer gets what is queued and then the end, as kube-apiserver ends watches it cannot keep
- * up with; the client re-watches from the last version it saw. Without the bound one stuck
- * connection could hold every event from then on. A producer can also end the queue this way
- * on purpose (`drain`), optionally with a failure the consumer sees after the queued items.
+ * The queue is bounded, in items and in bytes. A push past either bound closes it: what is
+ * queued is dropped at once (so its memory returns even if the consumer never reads again) and
+ * the consumer sees the end, as kube-apiserver closes watchers whose buffer is full. The client
+ * re-watches from the last version it saw and misses nothing. Without the bound one stuck
+ * connection could hold every event from then on. A producer can also end the queue on purpose
+ * (`drain`): the consumer gets what is queued and then the end, or a failure if one is given.
  *
  * `onRelease` tells the producer to forget the queue. It runs once, when the queue is closed;
  * a producer that has nothing more to push once the queue drains can release it earlier.
@@ -23,6 +32,8 @@ export class BoundedEventQueue<T> {
   /** Queued items are `items[head..]`; the consumed front is trimmed lazily. */
   private items: T[] = [];
   private head = 0;
+  /** Bytes of the queued items. */
+  private bytes = 0;
   /** 'open' accepts items; 'draining' delivers what is queued, then ends; 'ended' is done. */
   private state: 'open' | 'draining' | 'ended' = 'open';
   /** Thrown to the consumer once a draining queue is empty, if it was drained with one. */
@@ -33,7 +44,8 @@ export class BoundedEventQueue<T> {
   private released = false;
 
   constructor(
-    private readonly limit: number,
+    private readonly bounds: QueueBounds,
+    private readonly sizeOf: (item: T) => number,
     private readonly onRelease: () => void,
   ) {}
 
@@ -44,15 +56,18 @@ export class BoundedEventQueue<T> {
 
   /**
    * Queues `item` for the consumer. Returns false if it was not queued: the queue is no longer
-   * open, or `limit` items are already waiting, in which case the queue starts draining now.
+   * open, or the item would take it past a bound, in which case the queue is closed now.
    */
   push(item: T): boolean {
     if (this.state !== 'open') return false;
-    if (this.items.length - this.head >= this.limit) {
-      this.drain();
+    const size = this.sizeOf(item);
+    const waiting = this.items.length - this.head;
+    if (waiting >= this.bounds.items || (waiting > 0 && this.bytes + size > this.bounds.bytes)) {
+      this.close();
       return false;
     }
     this.items.push(item);
+    this.bytes += size;
     this.wake();
     return true;
   }
@@ -73,6 +88,7 @@ export class BoundedEventQueue<T> {
   close(): void {
     this.items = [];
     this.head = 0;
+    this.bytes = 0;
     this.failure = undefined;
     this.state = 'ended';
     this.wake();
@@ -114,7 +130,10 @@ export class BoundedEventQueue<T> {
   }
 
   private takeNext(): T {
-    const item = this.items[this.head++];
+    const item = this.items[this.head];
+    // The slot lets go of the item at once: a consumed event is not kept until the next trim.
+    (this.items as (T | undefined)[])[this.head++] = undefined;
+    this.bytes -= this.sizeOf(item);
     if (this.head >= TRIM_CONSUMED_AT && this.head * 2 >= this.items.length) {
       this.items = this.items.slice(this.head);
       this.head = 0;

@@ -53,6 +53,11 @@ export interface RecordedEvent {
   readonly previousJson?: string;
 }
 
+/** Roughly the memory a recorded change holds: the lengths of its JSON texts. */
+export function recordedEventBytes(event: RecordedEvent): number {
+  return event.objectJson.length + (event.previousJson?.length ?? 0);
+}
+
 /** The caller's copy of a recorded change. */
 export function toStorageEvent(event: RecordedEvent): StorageEvent {
   return {

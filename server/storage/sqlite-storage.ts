@@ -27,6 +27,8 @@ import { failedWatch } from './watcher.js';
 import { WatchHub } from './watch-hub.js';
 
 const DEFAULT_LOCK_TIMEOUT_MS = 5_000;
+/** Bytes of live events a watch may have queued beyond a replay of the whole history. */
+const LIVE_QUEUE_BYTES = 16 * 1024 * 1024;
 
 export interface SqliteStorageOptions {
   /** The database file; its directory is created if missing. */
@@ -134,7 +136,8 @@ export class SqliteStorage implements Storage {
     private readonly maxDatabaseBytes: number | undefined,
     watchQueueLimit: number | undefined,
   ) {
-    this.hub = new WatchHub(watchQueueLimit);
+    // Room for a replay of the whole history, in bytes too, plus live events.
+    this.hub = new WatchHub(watchQueueLimit, historyBytes + LIVE_QUEUE_BYTES);
     this.statements = prepareStatements(db);
     this.writeTransaction = db.transaction((change: Change): RecordedEvent => {
       const revision = this.readCounter('revision') + 1;

@@ -1,6 +1,6 @@
 import type { StorageEvent } from '../../api/storage.js';
 import type { KubeObject } from '../../api/types.js';
-import { DEFAULT_HISTORY_SIZE, EventHistory } from './event-history.js';
+import { DEFAULT_HISTORY_BYTES, DEFAULT_HISTORY_SIZE, EventHistory } from './event-history.js';
 import { encodeObject, type RecordedEvent } from './object-encoding.js';
 import { futureResourceVersion, parseWatchStart, tooOldResourceVersion } from './resource-version.js';
 import { failedWatch } from './watcher.js';
@@ -19,7 +19,10 @@ export interface CommittedChange {
 }
 
 export interface StorageEventLogOptions {
-  /** How many recent changes to keep for watches that resume from a past version. @default 10000 */
+  /**
+   * How many recent changes to keep for watches that resume from a past version; they are also
+   * bounded to 64 MiB of objects. @default 10000
+   */
   readonly historySize?: number;
   /** How many events one watch may have queued before it is ended. @default 20000 */
   readonly watchQueueLimit?: number;
@@ -37,7 +40,7 @@ export class StorageEventLog {
   private readonly hub: WatchHub;
 
   constructor(options: StorageEventLogOptions = {}) {
-    this.history = new EventHistory(options.historySize ?? DEFAULT_HISTORY_SIZE);
+    this.history = new EventHistory(options.historySize ?? DEFAULT_HISTORY_SIZE, DEFAULT_HISTORY_BYTES);
     this.hub = new WatchHub(options.watchQueueLimit);
   }
 

@@ -1,3 +1,4 @@
+import { DEFAULT_HISTORY_BYTES } from './event-history.js';
 import type { RecordedEvent } from './object-encoding.js';
 import { Watcher } from './watcher.js';
 
@@ -10,6 +11,12 @@ import { Watcher } from './watcher.js';
 export const DEFAULT_WATCH_QUEUE_LIMIT = 20_000;
 
 /**
+ * Default bound on the bytes queued for one watch consumer: a replay of the whole default
+ * history (in bytes) plus 16 MiB of live events.
+ */
+export const DEFAULT_WATCH_QUEUE_BYTES = DEFAULT_HISTORY_BYTES + 16 * 1024 * 1024;
+
+/**
  * The live side of watching: the set of open watchers, and fan-out of each committed change
  * to them. Backends publish after a change is durable and in commit order, so watchers never
  * see a change that could still roll back, nor changes out of order.
@@ -17,9 +24,15 @@ export const DEFAULT_WATCH_QUEUE_LIMIT = 20_000;
 export class WatchHub {
   private readonly watchers = new Set<Watcher>();
 
-  constructor(private readonly queueLimit: number = DEFAULT_WATCH_QUEUE_LIMIT) {
+  constructor(
+    private readonly queueLimit: number = DEFAULT_WATCH_QUEUE_LIMIT,
+    private readonly queueBytes: number = DEFAULT_WATCH_QUEUE_BYTES,
+  ) {
     if (!Number.isSafeInteger(queueLimit) || queueLimit < 1) {
       throw new RangeError(`watch queue limit must be a positive integer, got ${queueLimit}`);
+    }
+    if (!Number.isSafeInteger(queueBytes) || queueBytes < 1) {
+      throw new RangeError(`watch queue bytes must be a positive integer, got ${queueBytes}`);
     }
   }
 
@@ -35,7 +48,8 @@ export class WatchHub {
    */
   open(prefix: string, fromRevision: number, signal: AbortSignal): Watcher {
     const onAbort = (): void => watcher.stop();
-    const watcher = new Watcher(prefix, fromRevision, this.queueLimit, (released) => {
+    const bounds = { items: this.queueLimit, bytes: this.queueBytes };
+    const watcher = new Watcher(prefix, fromRevision, bounds, (released) => {
       this.watchers.delete(released);
       signal.removeEventListener('abort', onAbort);
     });

@@ -1,6 +1,6 @@
 import type { StorageEvent } from '../../api/storage.js';
-import { BoundedEventQueue } from './event-queue.js';
-import { type RecordedEvent, toStorageEvent } from './object-encoding.js';
+import { BoundedEventQueue, type QueueBounds } from './event-queue.js';
+import { type RecordedEvent, recordedEventBytes, toStorageEvent } from './object-encoding.js';
 
 /**
  * One watch: the events under a key prefix after a starting revision, queued until the
@@ -15,11 +15,11 @@ import { type RecordedEvent, toStorageEvent } from './object-encoding.js';
  * synchronous turn of the event loop, so nothing can arrive in between today; the hand-over
  * keeps that from being a hidden assumption.)
  *
- * The queue is bounded (see BoundedEventQueue). A consumer that falls `queueLimit` events
- * behind stops receiving new ones, gets what is queued, and then sees the watch end, as
- * kube-apiserver ends watches it cannot keep up with: the client re-watches from the last
- * version it saw (or relists if that has left the history). Without the bound one stuck
- * connection could exhaust the heap.
+ * The queue is bounded in events and bytes (see BoundedEventQueue). A consumer that falls that
+ * far behind sees the watch end at once, its queued events dropped, as kube-apiserver ends
+ * watches it cannot keep up with: the client re-watches from the last version it saw (or
+ * relists if that has left the history). Without the bound one stuck connection could exhaust
+ * the heap.
  */
 export class Watcher implements AsyncIterable<StorageEvent> {
   private readonly queue: BoundedEventQueue<RecordedEvent>;
@@ -31,13 +31,12 @@ export class Watcher implements AsyncIterable<StorageEvent> {
   constructor(
     readonly prefix: string,
     fromRevision: number,
-    queueLimit: number,
+    bounds: QueueBounds,
     onRelease: (watcher: Watcher) => void,
   ) {
     this.lastQueuedRevision = fromRevision;
-    // A watcher that overflows stays subscribed until its consumer has drained it (or it is
-    // stopped), so the hub releases it only when the queue closes.
-    this.queue = new BoundedEventQueue(queueLimit, () => onRelease(this));
+    // The hub forgets the watcher when its queue closes (stopped, overflowed or consumed).
+    this.queue = new BoundedEventQueue(bounds, recordedEventBytes, () => onRelease(this));
   }
 
   /** A committed change, in commit order. Called by the hub for every watcher. */
@@ -71,7 +70,7 @@ export class Watcher implements AsyncIterable<StorageEvent> {
 
   private enqueue(event: RecordedEvent): void {
     if (event.revision <= this.lastQueuedRevision || !event.key.startsWith(this.prefix)) return;
-    // Not queued when the watch has ended or overflowed; an overflowing queue drains itself.
+    // Not queued when the watch has ended or overflowed; an overflowing queue closes itself.
     if (this.queue.push(event)) this.lastQueuedRevision = event.revision;
   }
 }

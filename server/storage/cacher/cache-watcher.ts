@@ -1,5 +1,5 @@
-import { BoundedEventQueue } from '../event-queue.js';
-import { type RecordedEvent, toStorageEvent } from '../object-encoding.js';
+import { BoundedEventQueue, type QueueBounds } from '../event-queue.js';
+import { type RecordedEvent, recordedEventBytes, toStorageEvent } from '../object-encoding.js';
 import type { StorageEvent } from '../../../api/storage.js';
 
 /**
@@ -10,10 +10,10 @@ import type { StorageEvent } from '../../../api/storage.js';
  * consumer decodes its own copy as it pulls, so a watcher costs a slot per queued event, not a
  * copy of it.
  *
- * The queue is bounded (see BoundedEventQueue): a consumer that falls `queueLimit` events behind
- * stops receiving new ones, gets what was queued, and then sees the watch end, as kube-apiserver's
- * cacher ends watchers it cannot keep up with. The client re-watches from the last version it saw,
- * so it misses nothing; without the bound one stuck connection would hold every event from then on.
+ * The queue is bounded in events and bytes (see BoundedEventQueue): a consumer that falls that far
+ * behind sees the watch end at once, its queued events dropped, as kube-apiserver's cacher closes
+ * watchers whose buffer is full. The client re-watches from the last version it saw, so it misses
+ * nothing; without the bound one stuck connection would hold every event from then on.
  *
  * A watcher can also be ended with an error (Expired, after the cache lost events it had not
  * delivered yet): the consumer gets what was queued before the gap, then the error.
@@ -25,11 +25,11 @@ export class CacheWatcher implements AsyncIterable<StorageEvent> {
   constructor(
     readonly prefix: string,
     fromRevision: number,
-    queueLimit: number,
+    bounds: QueueBounds,
     onRelease: (watcher: CacheWatcher) => void,
   ) {
     this.lastQueuedRevision = fromRevision;
-    this.queue = new BoundedEventQueue(queueLimit, () => onRelease(this));
+    this.queue = new BoundedEventQueue(bounds, recordedEventBytes, () => onRelease(this));
   }
 
   /** The revision of the last event queued (or the start): the watcher has everything up to it. */
@@ -41,10 +41,9 @@ export class CacheWatcher implements AsyncIterable<StorageEvent> {
   notify(event: RecordedEvent): void {
     if (!this.queue.isOpen || event.revision <= this.lastQueuedRevision) return;
     if (!event.key.startsWith(this.prefix)) return;
+    // Refused by an open queue: the consumer fell too far behind and the queue closed itself,
+    // which also made the cache forget the watcher.
     if (this.queue.push(event)) this.lastQueuedRevision = event.revision;
-    // Refused by an open queue: the consumer fell `queueLimit` behind and the queue now drains,
-    // so nothing more can arrive and the cache forgets the watcher, as in endAfterQueued.
-    else this.queue.release();
   }
 
   /** Delivers what is queued, then ends the watch, with `error` if given. */

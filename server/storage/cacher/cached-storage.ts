@@ -21,8 +21,12 @@ import {
 
 /** Events kept per resource for watches that resume from a recent version. */
 export const DEFAULT_EVENT_WINDOW = 1_000;
+/** Bytes of events kept per resource, whatever the count allows (large objects fill it sooner). */
+export const DEFAULT_EVENT_WINDOW_BYTES = 16 * 1024 * 1024;
 /** How far past a full replay of the window a watcher may fall behind before it is ended. */
 const DEFAULT_LIVE_QUEUE = 1_000;
+/** The same in bytes. */
+const DEFAULT_LIVE_QUEUE_BYTES = 16 * 1024 * 1024;
 /** How long a consistent read waits for the cache, as kube-apiserver's cacher does. */
 export const DEFAULT_FRESHNESS_TIMEOUT_MS = 3_000;
 
@@ -36,8 +40,12 @@ export interface CachedStorageOptions {
   readonly prefixDepth?: number;
   /** How many recent events each resource keeps for watches resuming from a past version. @default 1000 */
   readonly eventWindow?: number;
+  /** How many bytes of recent events each resource keeps. @default 16 MiB */
+  readonly eventWindowBytes?: number;
   /** How many events one watcher may have queued before it is ended. @default eventWindow + 1000 */
   readonly watcherQueueLimit?: number;
+  /** How many bytes of events one watcher may have queued before it is ended. @default eventWindowBytes + 16 MiB */
+  readonly watcherQueueBytes?: number;
   /** How long a consistent read waits for the cache to catch up before asking the backend. @default 3000 */
   readonly freshnessTimeoutMs?: number;
   /**
@@ -82,6 +90,13 @@ export class CachedStorage implements Storage {
   ) {
     const eventWindow = options.eventWindow ?? DEFAULT_EVENT_WINDOW;
     const watcherQueueLimit = options.watcherQueueLimit ?? eventWindow + DEFAULT_LIVE_QUEUE;
+    const eventWindowBytes = options.eventWindowBytes ?? DEFAULT_EVENT_WINDOW_BYTES;
+    const watcherQueueBytes = options.watcherQueueBytes ?? eventWindowBytes + DEFAULT_LIVE_QUEUE_BYTES;
+    if (!(eventWindowBytes > 0) || !(watcherQueueBytes >= eventWindowBytes)) {
+      throw new RangeError(
+        `the watch cache's byte bounds must be positive, the watcher's at least the window's (${eventWindowBytes})`,
+      );
+    }
     if (!Number.isSafeInteger(eventWindow) || eventWindow < 1) {
       throw new RangeError(`the watch cache's event window must be a positive integer, got ${eventWindow}`);
     }
@@ -93,7 +108,9 @@ export class CachedStorage implements Storage {
     }
     this.cacheOptions = {
       eventWindow,
+      eventWindowBytes,
       watcherQueueLimit,
+      watcherQueueBytes,
       freshnessTimeoutMs: options.freshnessTimeoutMs ?? DEFAULT_FRESHNESS_TIMEOUT_MS,
       keyOf: options.keyOf ?? genericStoreKey,
       logger: options.logger ?? silentLogger,

@@ -20,8 +20,12 @@ import {
 export interface ResourceCacheOptions {
   /** How many recent events are kept for watches that resume from a past version. */
   readonly eventWindow: number;
+  /** How many bytes of recent events are kept (see recordedEventBytes). */
+  readonly eventWindowBytes: number;
   /** How many events one watcher may have queued before it is ended; at least `eventWindow`. */
   readonly watcherQueueLimit: number;
+  /** How many bytes of events one watcher may have queued; at least `eventWindowBytes`. */
+  readonly watcherQueueBytes: number;
   /** How long a consistent read waits for the cache to catch up. */
   readonly freshnessTimeoutMs: number;
   /** Keys of listed objects, for backends that do not list with keys. */
@@ -91,7 +95,7 @@ export class ResourceCache {
     private readonly inner: Storage,
     private readonly options: ResourceCacheOptions,
   ) {
-    this.history = new EventHistory(options.eventWindow);
+    this.history = new EventHistory(options.eventWindow, options.eventWindowBytes);
     this.reportsProgress = reportsWatchProgress(inner);
   }
 
@@ -220,7 +224,8 @@ export class ResourceCache {
   ): AsyncIterable<StorageEvent> {
     if (start < this.servableFrom) return delegate();
     const onAbort = (): void => watcher.stop();
-    const watcher = new CacheWatcher(prefix, start, this.options.watcherQueueLimit, (released) => {
+    const bounds = { items: this.options.watcherQueueLimit, bytes: this.options.watcherQueueBytes };
+    const watcher = new CacheWatcher(prefix, start, bounds, (released) => {
       const set = this.watchers.get(released.prefix);
       set?.delete(released);
       if (set?.size === 0) this.watchers.delete(released.prefix);
@@ -319,7 +324,7 @@ export class ResourceCache {
     }
     this.objects = objects;
     this.keys = keys;
-    this.history = new EventHistory(this.options.eventWindow);
+    this.history = new EventHistory(this.options.eventWindow, this.options.eventWindowBytes);
     this.listRevision = revision;
     this.currentRevision = revision;
     this.lastChangeRevision = revision;

@@ -16,8 +16,9 @@ export function serverMain(): string {
   return join(process.cwd(), 'server/main.ts');
 }
 
-export async function startServerProcess(args: string[]): Promise<ServerProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', serverMain(), ...args], {
+/** Starts the server with `args`; `nodeOptions` go to Node itself (e.g. `--max-old-space-size=300`). */
+export async function startServerProcess(args: string[], nodeOptions: string[] = []): Promise<ServerProcess> {
+  const child = spawn(process.execPath, [...nodeOptions, '--import', 'tsx', serverMain(), ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -73,7 +74,13 @@ export interface Reply {
 }
 
 /** One request to a server process as its admin, with a JSON body if given. */
-export function call(server: ServerProcess, method: string, path: string, body?: unknown): Promise<Reply> {
+export function call(
+  server: ServerProcess,
+  method: string,
+  path: string,
+  body?: unknown,
+  contentType = 'application/json',
+): Promise<Reply> {
   return new Promise((resolve, reject) => {
     const payload = body === undefined ? undefined : JSON.stringify(body);
     const r = request(
@@ -84,9 +91,7 @@ export function call(server: ServerProcess, method: string, path: string, body?:
         path,
         agent: server.agent,
         timeout: 15_000,
-        headers: payload
-          ? { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(payload) }
-          : {},
+        headers: payload ? { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(payload) } : {},
       },
       (res) => {
         let text = '';

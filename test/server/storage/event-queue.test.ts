@@ -12,6 +12,11 @@ async function collect<T>(queue: BoundedEventQueue<T>): Promise<T[]> {
   return got;
 }
 
+/** Bounds of `count` items and no limit in bytes, items of no size. */
+function items(count: number): [{ items: number; bytes: number }, () => number] {
+  return [{ items: count, bytes: Infinity }, () => 0];
+}
+
 /** Lets pending promise callbacks run, so a consumer that can proceed has done so. */
 function settle(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
@@ -19,14 +24,14 @@ function settle(): Promise<void> {
 
 describe('BoundedEventQueue', () => {
   it('delivers items in the order they were pushed', async () => {
-    const queue = new BoundedEventQueue<number>(10, () => {});
+    const queue = new BoundedEventQueue<number>(...items(10), () => {});
     for (const item of [3, 1, 2]) expect(queue.push(item)).toBe(true);
     queue.drain();
     expect(await collect(queue)).toEqual([3, 1, 2]);
   });
 
   it('hands each item to the consumer through its deliver function', async () => {
-    const queue = new BoundedEventQueue<number>(10, () => {});
+    const queue = new BoundedEventQueue<number>(...items(10), () => {});
     queue.push(1);
     queue.push(2);
     queue.drain();
@@ -36,7 +41,7 @@ describe('BoundedEventQueue', () => {
   });
 
   it('keeps the order across the trimming of a long consumed front', async () => {
-    const queue = new BoundedEventQueue<number>(5000, () => {});
+    const queue = new BoundedEventQueue<number>(...items(5000), () => {});
     const consumer = queue.consume(same);
     for (let i = 0; i < 3000; i++) queue.push(i);
     const got: number[] = [];
@@ -47,19 +52,40 @@ describe('BoundedEventQueue', () => {
     expect(got).toEqual(Array.from({ length: 4000 }, (_, i) => i));
   });
 
-  it('starts draining when the limit is reached: the queued items are delivered, then the end', async () => {
-    const queue = new BoundedEventQueue<string>(2, () => {});
+  it('closes when the limit is reached: the queued items are dropped and the consumer sees the end', async () => {
+    let releases = 0;
+    const queue = new BoundedEventQueue<string>(
+      { items: 2, bytes: Infinity },
+      () => 0,
+      () => releases++,
+    );
     expect(queue.push('a')).toBe(true);
     expect(queue.push('b')).toBe(true);
     expect(queue.push('c')).toBe(false);
     expect(queue.isOpen).toBe(false);
-    // Once draining, later items are refused even when there is room again.
-    expect(await collect(queue)).toEqual(['a', 'b']);
+    expect(releases).toBe(1);
+    expect(await collect(queue)).toEqual([]);
     expect(queue.push('d')).toBe(false);
   });
 
+  it('is bounded in bytes too, but always takes an item into an empty queue', async () => {
+    const queue = new BoundedEventQueue<string>(
+      { items: 100, bytes: 10 },
+      (item) => item.length,
+      () => {},
+    );
+    const consumer = queue.consume(same);
+    expect(queue.push('x'.repeat(50))).toBe(true);
+    expect((await consumer.next()).value).toHaveLength(50);
+    expect(queue.push('abcd')).toBe(true);
+    expect(queue.push('efgh')).toBe(true);
+    expect(queue.push('ijkl')).toBe(false);
+    expect(queue.isOpen).toBe(false);
+    expect((await consumer.next()).done).toBe(true);
+  });
+
   it('counts only the items not yet consumed against the limit', async () => {
-    const queue = new BoundedEventQueue<string>(2, () => {});
+    const queue = new BoundedEventQueue<string>(...items(2), () => {});
     const consumer = queue.consume(same);
     queue.push('a');
     queue.push('b');
@@ -70,7 +96,7 @@ describe('BoundedEventQueue', () => {
   });
 
   it('wakes a consumer parked on an empty queue when an item arrives', async () => {
-    const queue = new BoundedEventQueue<string>(10, () => {});
+    const queue = new BoundedEventQueue<string>(...items(10), () => {});
     const consumer = queue.consume(same);
     let resolved = false;
     const next = consumer.next().then((result) => {
@@ -85,13 +111,13 @@ describe('BoundedEventQueue', () => {
   });
 
   it('wakes a parked consumer with the end when the queue drains or closes', async () => {
-    const drained = new BoundedEventQueue<string>(10, () => {});
+    const drained = new BoundedEventQueue<string>(...items(10), () => {});
     const drainedNext = drained.consume(same).next();
     await settle();
     drained.drain();
     await expect(drainedNext).resolves.toEqual({ value: undefined, done: true });
 
-    const closed = new BoundedEventQueue<string>(10, () => {});
+    const closed = new BoundedEventQueue<string>(...items(10), () => {});
     const closedNext = closed.consume(same).next();
     await settle();
     closed.close();
@@ -99,7 +125,7 @@ describe('BoundedEventQueue', () => {
   });
 
   it('delivers the queued items before the failure it was drained with', async () => {
-    const queue = new BoundedEventQueue<string>(10, () => {});
+    const queue = new BoundedEventQueue<string>(...items(10), () => {});
     queue.push('a');
     const failure = new Error('expired');
     expect(queue.drain(failure)).toBe(true);
@@ -115,7 +141,7 @@ describe('BoundedEventQueue', () => {
   });
 
   it('drops the queued items when closed', async () => {
-    const queue = new BoundedEventQueue<string>(10, () => {});
+    const queue = new BoundedEventQueue<string>(...items(10), () => {});
     queue.push('a');
     queue.drain(new Error('expired'));
     queue.close();
@@ -125,7 +151,7 @@ describe('BoundedEventQueue', () => {
 
   it('releases once, however often it is released or closed', () => {
     let releases = 0;
-    const queue = new BoundedEventQueue<string>(10, () => releases++);
+    const queue = new BoundedEventQueue<string>(...items(10), () => releases++);
     queue.drain();
     expect(releases).toBe(0);
     queue.release();
@@ -137,7 +163,7 @@ describe('BoundedEventQueue', () => {
 
   it('closes and releases when the consumer stops early', async () => {
     let releases = 0;
-    const queue = new BoundedEventQueue<string>(10, () => releases++);
+    const queue = new BoundedEventQueue<string>(...items(10), () => releases++);
     queue.push('a');
     queue.push('b');
     for await (const item of queue.consume(same)) {
@@ -150,7 +176,7 @@ describe('BoundedEventQueue', () => {
   });
 
   it('has a single consumer', async () => {
-    const queue = new BoundedEventQueue<string>(10, () => {});
+    const queue = new BoundedEventQueue<string>(...items(10), () => {});
     void queue.consume(same).next();
     await expect(queue.consume(same).next()).rejects.toThrow('only once');
     queue.close();

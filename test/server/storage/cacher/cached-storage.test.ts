@@ -164,7 +164,7 @@ describe('CachedStorage', () => {
     await expectStorageError(firstEvent(cached.watch(resource, future, watches.signal)), 'Expired');
   });
 
-  it('ends a watcher that falls too far behind after what it queued, and only that one', async () => {
+  it('ends a watcher that falls too far behind at once, dropping what it queued, and only that one', async () => {
     open({ eventWindow: 1, watcherQueueLimit: 3 });
     await warm();
     const slow = cached.watch(resource, undefined, watches.signal);
@@ -182,7 +182,7 @@ describe('CachedStorage', () => {
       })(),
       'the slow watch to end',
     );
-    expect(delivered).toEqual(versions.slice(0, 3));
+    expect(delivered).toEqual([]);
     const after = await cached.create(keyOf('ns', 'after'), object('ns', 'after'));
     expect((await fast.take(1))[0].resourceVersion).toBe(rv(after));
   });
