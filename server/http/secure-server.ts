@@ -44,9 +44,13 @@ export async function startSecureServer(options: SecureServerOptions): Promise<R
     requestCert: true,
     rejectUnauthorized: false,
   };
+  const http1 = new Http1Connections();
   const server = createSecureServer(
     { ...readCredentials(), ...tlsOptions, allowHTTP1: true, settings: { maxConcurrentStreams: 1000 } },
-    options.listener,
+    (req, res) => {
+      if (req.httpVersionMajor === 1) http1.track(req.socket as TLSSocket, res);
+      options.listener(req, res);
+    },
   );
   const sockets = new Set<TLSSocket>();
   const sessions = new Set<Http2Session>();
@@ -92,6 +96,8 @@ export async function startSecureServer(options: SecureServerOptions): Promise<R
       for (const file of [options.certFile, options.keyFile]) unwatchFile(file, reload);
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       for (const session of sessions) session.close();
+      // HTTP/1.1 keep-alive connections would otherwise hold the close until `graceMs`.
+      http1.closeWhenIdle(sockets);
       const deadline = setTimeout(() => {
         for (const socket of sockets) socket.destroy();
       }, graceMs);
@@ -99,4 +105,35 @@ export async function startSecureServer(options: SecureServerOptions): Promise<R
       clearTimeout(deadline);
     },
   };
+}
+
+/**
+ * The HTTP/1.1 connections' requests in flight. Once the server closes, a connection is ended as
+ * soon as it has none: an idle keep-alive connection (one whose watch just ended, say) would
+ * otherwise hold the shutdown until the grace period, where HTTP/2 sessions close by themselves.
+ */
+class Http1Connections {
+  private readonly inFlight = new Map<TLSSocket, number>();
+  private closing = false;
+
+  track(socket: TLSSocket, res: ServerResponseLike): void {
+    this.inFlight.set(socket, (this.inFlight.get(socket) ?? 0) + 1);
+    if (this.closing && !res.headersSent) res.setHeader('Connection', 'close');
+    res.once('close', () => {
+      const left = (this.inFlight.get(socket) ?? 1) - 1;
+      if (left > 0) this.inFlight.set(socket, left);
+      else {
+        this.inFlight.delete(socket);
+        if (this.closing) socket.end();
+      }
+    });
+  }
+
+  /** From now on, ends each HTTP/1.1 connection of `sockets` once it has no request in flight. */
+  closeWhenIdle(sockets: ReadonlySet<TLSSocket>): void {
+    this.closing = true;
+    for (const socket of sockets) {
+      if (socket.alpnProtocol !== 'h2' && !this.inFlight.has(socket)) socket.end();
+    }
+  }
 }

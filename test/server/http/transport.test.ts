@@ -194,6 +194,24 @@ describe('lifecycle: certificate reload and graceful shutdown', () => {
     await t.stop();
   });
 
+  test('shutdown does not wait for the shutdown timeout when an HTTP/1.1 keep-alive connection carried a watch', async () => {
+    // The timeout is longer than this test may run: only ending the idle connection lets it pass.
+    const t = await startTestServer({ args: ['--shutdown-timeout=120s'] });
+    const agent = new Agent({ ca: t.admin.ca, cert: t.admin.cert, key: t.admin.key, keepAlive: true });
+    const ended = new Promise<number>((resolve, reject) => {
+      const r = httpsRequest(`${t.baseUrl}${collection}?watch=true`, { agent }, (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      });
+      r.on('error', reject);
+      r.end();
+    });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await t.stop();
+    expect(await ended).toBe(200);
+    agent.destroy();
+  }, 20_000);
+
   test('shutdown fails readiness during the delay, ends watches cleanly and drains', async () => {
     const t = await startTestServer({ args: ['--shutdown-delay-duration=1s'] });
     const stream = await t.watch(`${collection}?watch=true`);
