@@ -20,6 +20,7 @@ import { HealthEndpoints, type HealthCheck } from './http/health.js';
 import { ServerMetrics } from './http/metrics.js';
 import { parseRequestInfo } from './http/request-info.js';
 import { writeError, writeObject, writeText } from './http/response.js';
+import { refuseWritesToReadOnlyEndpoints } from './http/read-only-endpoints.js';
 import { RestHandler } from './http/rest-handler.js';
 import { WatchHandler } from './http/watch-handler.js';
 import { OpenApiHandler } from './openapi/openapi-handler.js';
@@ -98,6 +99,7 @@ export class ApiServer {
     const discovery = new DiscoveryHandler(definitions);
     const openapi = new OpenApiHandler(definitions, versionInfo().gitVersion);
     const route: Handler = async (exchange) => {
+      refuseWritesToReadOnlyEndpoints(exchange); // 405 for writes to /version, /metrics, /openapi/*
       const path = exchange.url.pathname;
       if (path === '/version' || path === '/version/') return writeObject(exchange, 200, versionInfo());
       if (path === '/metrics') {

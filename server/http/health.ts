@@ -1,4 +1,5 @@
 import type { Exchange } from './exchange.js';
+import { refuseWritesToReadOnlyEndpoints } from './read-only-endpoints.js';
 import { writeText } from './response.js';
 
 export interface HealthCheck {
@@ -18,6 +19,7 @@ export class HealthEndpoints {
   async handle(exchange: Exchange): Promise<boolean> {
     const [endpoint, only] = exchange.url.pathname.split('/').filter((p) => p);
     if (endpoint !== 'livez' && endpoint !== 'readyz' && endpoint !== 'healthz') return false;
+    refuseWritesToReadOnlyEndpoints(exchange);
     const checks = this.checks[endpoint].filter((c) => !only || c.name === only);
     if (only && checks.length === 0 && only !== 'ping') return false;
     const results = await Promise.all(

@@ -3,6 +3,7 @@ import { errors } from '../api/errors.js';
 import type { ResourceDefinition } from '../../api/resource-definition.js';
 import { endResponse, type Exchange } from '../http/exchange.js';
 import { parseAccept } from '../http/media-type.js';
+import { refuseWritesToReadOnlyEndpoints } from '../http/read-only-endpoints.js';
 import { writeObject } from '../http/response.js';
 import { servedGroups } from '../discovery/discovery-documents.js';
 import { openApiV2, openApiV3 } from './openapi-documents.js';
@@ -40,6 +41,7 @@ export class OpenApiHandler {
   }
 
   handle(exchange: Exchange): boolean {
+    refuseWritesToReadOnlyEndpoints(exchange);
     const path = exchange.url.pathname.replace(/\/+$/, '');
     if (path === '/openapi/v2') return this.serve(exchange, this.v2);
     if (path === '/openapi/v3') {
