@@ -11,6 +11,7 @@ import { ApiServer, type ServedResource } from './api-server.js';
 import { auditSettings } from './options/audit-settings.js';
 import { createAuditor } from './audit/auditor.js';
 import { unionAuthenticator, type Authenticator } from './auth/authenticator.js';
+import { bearerTokenRejection } from './auth/bearer-token-rejection.js';
 import { denyAll, privilegedAuthorizer, type Authorizer } from './auth/authorizer.js';
 import type { Controller } from './controllers/controller.js';
 import type { ControllerManager } from './controllers/controller-manager.js';
@@ -222,7 +223,7 @@ async function prepareSecurity(flags: ServerFlags, log: Logger): Promise<Securit
     const setup = await prepareStandalone(flags.dataDir, flags.bindAddress);
     const cas = parseCertificateBundle(setup.clientCaPem);
     return {
-      authenticator: unionAuthenticator([x509Authenticator(() => cas)], true),
+      authenticator: unionAuthenticator([x509Authenticator(() => cas), bearerTokenRejection()], true),
       authorizer: privilegedAuthorizer(alwaysAllow, denyAll),
       certFile: flags.tlsCertFile || setup.certFile,
       keyFile: flags.tlsPrivateKeyFile || setup.keyFile,
