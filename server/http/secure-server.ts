@@ -1,8 +1,9 @@
 import { readFileSync, unwatchFile, watchFile } from 'node:fs';
 import { createSecureServer, type Http2SecureServer, type Http2Session } from 'node:http2';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import type { Logger } from '../util/logger.js';
+import { answerClientError } from './client-errors.js';
 import type { ServerRequest, ServerResponseLike } from './exchange.js';
 
 export interface SecureServerOptions {
@@ -64,6 +65,11 @@ export async function startSecureServer(options: SecureServerOptions): Promise<R
     session.once('close', () => sessions.delete(session));
   });
   server.on('tlsClientError', (error) => log.info(4, 'TLS handshake failed', { error: error.message }));
+  // HTTP/1.1 requests Node's parser refuses get a Status body rather than Node's bare answer.
+  server.on('clientError', (error: Error & { code?: string }, socket: Socket) => {
+    log.info(4, 'malformed HTTP/1.1 request', { code: error.code });
+    answerClientError(error, socket);
+  });
 
   const reload = (): void => {
     try {
