@@ -220,13 +220,8 @@ export class SqliteStorage implements Storage {
           if (readAt === undefined || readAt === current) {
             return { ...this.presentPage(range, afterPrevious, limit), revision: current };
           }
-          if (readAt > current) {
-            throw new StorageError(
-              'Timeout',
-              prefix,
-              `Too large resource version: ${readAt}, current: ${current}`,
-            );
-          }
+          // kube-apiserver's answer (504) for a version it has not reached.
+          if (readAt > current) throw errors.tooLargeResourceVersion(String(readAt), String(current));
           const compacted = this.readCounter('compacted_revision');
           if (readAt < compacted) throw tooOldResourceVersion(prefix, readAt, compacted);
           return { ...this.pastPage(prefix, range, afterPrevious, limit, readAt), revision: readAt };

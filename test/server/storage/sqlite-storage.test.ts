@@ -6,6 +6,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { StorageError } from '../../../api/storage.js';
+import { ApiError } from '../../../server/api/errors.js';
 import { openSqliteStorage, type SqliteStorage } from '../../../server/storage/sqlite-storage.js';
 import {
   describeStorageConformance,
@@ -268,10 +269,18 @@ describe('SqliteStorage', () => {
       await storage.close();
     });
 
-    it('answers Timeout (kube: too large resource version) for a version not issued yet', async () => {
+    it('answers 504 Too large resource version for a version not issued yet, as kube does', async () => {
       const storage = await openSqliteStorage({ path: freshPath() });
       const current = Number(await storage.currentResourceVersion());
-      await expectStorageError(storage.list('/g/r/', { resourceVersion: String(current + 10) }), 'Timeout');
+      const error = await storage
+        .list('/g/r/', { resourceVersion: String(current + 10) })
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ApiError);
+      expect((error as ApiError).status).toMatchObject({
+        code: 504,
+        reason: 'Timeout',
+        message: `Too large resource version: ${current + 10}, current: ${current}`,
+      });
       await storage.close();
     });
   });
