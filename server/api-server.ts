@@ -17,7 +17,7 @@ import { withAuthorization } from './http/filters/with-authorization.js';
 import { withMaxInFlight } from './http/filters/with-max-in-flight.js';
 import { withTimeout } from './http/filters/with-timeout.js';
 import { HealthEndpoints, type HealthCheck } from './http/health.js';
-import { ServerMetrics } from './http/metrics.js';
+import { requestMetricLabels, ServerMetrics } from './http/metrics.js';
 import { parseRequestInfo } from './http/request-info.js';
 import { writeError, writeObject, writeText } from './http/response.js';
 import { refuseWritesToReadOnlyEndpoints } from './http/read-only-endpoints.js';
@@ -192,13 +192,10 @@ export class ApiServer {
   private record(exchange: Exchange, started: bigint): void {
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     const { info } = exchange;
-    const labels = {
-      verb: info.verb.toUpperCase(),
-      group: info.apiGroup,
-      version: info.apiVersion,
-      resource: info.resource,
-      subresource: info.subresource,
-    };
+    const labels = requestMetricLabels(
+      info,
+      this.config.resources.map((r) => r.definition),
+    );
     this.metrics.requests.inc({ ...labels, code: String(exchange.res.statusCode) });
     if (info.verb !== 'watch') this.metrics.latency.observe(labels, seconds);
     // Checked first so that a quiet server does not build a log record per request.

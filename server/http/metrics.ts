@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { RequestInfo } from './request-info.js';
 
 /**
  * The server's Prometheus metrics, named after kube-apiserver's so existing dashboards and
@@ -48,4 +49,61 @@ export class ServerMetrics {
   constructor() {
     collectDefaultMetrics({ register: this.registry });
   }
+}
+
+/** The request labels of the server's metrics. */
+export interface RequestMetricLabels {
+  readonly verb: string;
+  readonly group: string;
+  readonly version: string;
+  readonly resource: string;
+  readonly subresource: string;
+}
+
+/** What the labels need to know of a served resource. */
+export interface ServedResourceNames {
+  readonly group: string;
+  readonly plural: string;
+  readonly versions: readonly { readonly name: string }[];
+}
+
+const KNOWN_VERBS = new Set([
+  'get',
+  'list',
+  'watch',
+  'create',
+  'update',
+  'patch',
+  'delete',
+  'deletecollection',
+]);
+const KNOWN_SUBRESOURCES = new Set(['status', 'scale']);
+
+/**
+ * The labels a request is counted under. Every label of a metric is a series the registry keeps
+ * for the life of the process, so none may take any value a client chooses: a resource the
+ * server does not serve is counted without group, version or resource, and a method that is no
+ * kube verb (HTTP/2 allows any token) as OTHER, as kube-apiserver counts them.
+ */
+export function requestMetricLabels(
+  info: RequestInfo,
+  served: readonly ServedResourceNames[],
+): RequestMetricLabels {
+  const verb = KNOWN_VERBS.has(info.verb) ? info.verb.toUpperCase() : 'OTHER';
+  const known =
+    info.isResourceRequest &&
+    served.some(
+      (r) =>
+        r.group === info.apiGroup &&
+        r.plural === info.resource &&
+        r.versions.some((v) => v.name === info.apiVersion),
+    );
+  if (!known) return { verb, group: '', version: '', resource: '', subresource: '' };
+  return {
+    verb,
+    group: info.apiGroup,
+    version: info.apiVersion,
+    resource: info.resource,
+    subresource: KNOWN_SUBRESOURCES.has(info.subresource) ? info.subresource : '',
+  };
 }
