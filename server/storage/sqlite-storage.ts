@@ -582,14 +582,20 @@ function toRecordedEvent(row: EventRow): RecordedEvent {
  * message reaches clients, so it names the failure by its code, not in SQLite's own words.
  */
 function asStorageError(error: unknown, key: string): unknown {
-  if (error instanceof Database.SqliteError) {
-    const why = isDiskFull(error) ? 'the disk is full' : `the database failed (${error.code})`;
-    return new StorageError('Unavailable', key, `embedded storage: ${why}`);
-  }
-  return error;
+  const code = sqliteCode(error);
+  if (code === undefined) return error;
+  const why = code === 'SQLITE_FULL' ? 'the disk is full' : `the database failed (${code})`;
+  return new StorageError('Unavailable', key, `embedded storage: ${why}`);
 }
 
-/** SQLITE_FULL: the disk (or the database's size limit) has no room for the write. */
-function isDiskFull(error: unknown): boolean {
-  return error instanceof Database.SqliteError && error.code === 'SQLITE_FULL';
+/**
+ * The SQLite result code of a better-sqlite3 error (SQLITE_FULL: the disk, or the size limit,
+ * has no room). Matched by shape, not instanceof: the native addon keeps the error class of the
+ * first copy of the module that loaded it, whose prototypes may even belong to another realm
+ * (jest runs each test file in a context of its own), so neither its class nor Error matches.
+ */
+function sqliteCode(error: unknown): string | undefined {
+  if (typeof error !== 'object' || error === null) return undefined;
+  const { name, code } = error as { name?: unknown; code?: unknown };
+  return name === 'SqliteError' && typeof code === 'string' && code.startsWith('SQLITE_') ? code : undefined;
 }
