@@ -32,9 +32,10 @@ export function statusForStorageError(
             ? error.message
             : `too old resource version: ${options.resourceVersion ?? 'the requested version is no longer kept'}`,
       );
+    // Backends word these for clients (the built-in ones never name addresses or engine details).
     case 'Timeout':
-      return errors.timeout('storage did not answer in time');
+      return errors.timeout(`storage did not answer in time: ${error.message}`);
     case 'Unavailable':
-      return errors.serviceUnavailable('storage is unavailable');
+      return errors.serviceUnavailable(`storage is unavailable: ${error.message}`);
   }
 }

@@ -201,11 +201,9 @@ export class Store {
    * storage to reach it, then answer 504 as kube-apiserver does for a version it has not seen.
    */
   private async waitForResourceVersion(resourceVersion: string): Promise<void> {
-    const wanted = Number(resourceVersion);
-    if (!Number.isSafeInteger(wanted) || wanted < 0)
-      throw errors.badRequest(
-        `resourceVersion: invalid value "${resourceVersion}": must be a non-negative integer`,
-      );
+    const wanted = /^[0-9]+$/.test(resourceVersion) ? Number(resourceVersion) : NaN;
+    if (!Number.isSafeInteger(wanted))
+      throw errors.badRequest(`invalid resource version "${resourceVersion}"`);
     const deadline = Date.now() + tooLargeResourceVersionWaitMs;
     for (;;) {
       const current = Number(await this.call(() => this.storage.currentResourceVersion(), ''));

@@ -81,6 +81,21 @@ describe('Store', () => {
     }
   });
 
+  test('a list at a resourceVersion that is not a decimal number is 400', async () => {
+    const store = new Store(metricSnapshot, storage);
+    await expect(store.list(scope(), { resourceVersion: '1e3' })).rejects.toMatchObject({
+      status: { code: 400, message: 'invalid resource version "1e3"' },
+    });
+  });
+
+  test('a storage outage keeps the reason the backend gives', async () => {
+    const store = new Store(metricSnapshot, storage);
+    storage.get = async (key) => Promise.reject(new StorageError('Unavailable', key, 'the disk is full'));
+    await expect(store.get(scope(), 'x')).rejects.toMatchObject({
+      status: { code: 503, message: 'storage is unavailable: the disk is full' },
+    });
+  });
+
   test('a list at a resourceVersion the storage has not reached is 504 Too large resource version', async () => {
     const store = new Store(metricSnapshot, storage);
     await expect(store.list(scope(), { resourceVersion: '99999999' })).rejects.toMatchObject({
