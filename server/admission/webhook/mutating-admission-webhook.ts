@@ -2,28 +2,11 @@ import jsonpatch from 'fast-json-patch';
 import type { KubeObject } from '../../../api/types.js';
 import { errors } from '../../api/errors.js';
 import { applySchemaDefaults, pruneUnknownFields } from '../../registry/schema-validation.js';
-import type { Logger } from '../../util/logger.js';
-import { admissionForbidden, dryRunUnsupported, webhookCallFailed } from '../admission-errors.js';
+import { dryRunUnsupported, webhookCallFailed } from '../admission-errors.js';
 import type { AdmissionAttributes, AdmissionPlugin } from '../admission-plugin.js';
 import { convertObject } from '../matching/versioned-attributes.js';
-import type { NamespaceLookup } from '../namespace-lookup.js';
-import { WebhookClient } from './webhook-client.js';
-import { WebhookDispatcher, type WebhookInvocation } from './webhook-dispatcher.js';
-import type { WebhookSource } from './webhook-source.js';
-
-export interface WebhookPluginOptions {
-  readonly source: WebhookSource;
-  /** Namespace labels for namespaceSelector. @default - selectors on namespaces are not evaluated */
-  readonly namespaces?: NamespaceLookup;
-  readonly log: Logger;
-  /** @default a new client */
-  readonly client?: WebhookClient;
-}
-
-/** A dry run may only reach webhooks that declare no side effects. */
-export function allowsDryRun(sideEffects: string | undefined): boolean {
-  return sideEffects === 'None' || sideEffects === 'NoneOnDryRun';
-}
+import type { WebhookInvocation } from './webhook-dispatcher.js';
+import { allowsDryRun, WebhookPlugin } from './webhook-plugin.js';
 
 /**
  * kube-apiserver's MutatingAdmissionWebhook for this server's resources: every matching webhook
@@ -33,30 +16,11 @@ export function allowsDryRun(sideEffects: string | undefined): boolean {
  * and webhooks with reinvocationPolicy IfNeeded are called once more when a later webhook
  * changed the object.
  */
-export class MutatingAdmissionWebhook implements AdmissionPlugin {
+export class MutatingAdmissionWebhook extends WebhookPlugin implements AdmissionPlugin {
   readonly name = 'MutatingAdmissionWebhook';
-  private readonly dispatcher: WebhookDispatcher;
-  private readonly client: WebhookClient;
-
-  constructor(private readonly options: WebhookPluginOptions) {
-    this.client = options.client ?? new WebhookClient();
-    this.dispatcher = new WebhookDispatcher(this.client, options.namespaces, options.log);
-  }
-
-  start(): Promise<void> {
-    this.options.source.start?.();
-    this.options.namespaces?.start?.();
-    return Promise.resolve();
-  }
-
-  async stop(): Promise<void> {
-    await Promise.all([this.options.source.stop?.(), this.options.namespaces?.stop?.()]);
-    this.client.close();
-  }
 
   async admit(attributes: AdmissionAttributes): Promise<KubeObject | undefined> {
-    const webhooks = await this.options.source.webhooks();
-    if (!webhooks) throw admissionForbidden(attributes, 'not yet ready to handle request');
+    const webhooks = await this.configuredWebhooks(attributes);
     if (webhooks.length === 0) return attributes.object;
     let object = attributes.object;
     /** IfNeeded webhooks called so far, and which of them saw an object a later webhook changed. */
