@@ -6,27 +6,9 @@ import {
   ResourceDefinitionError,
   type ResourceSpec,
 } from '../../api/index.js';
+import { gadgetSpec } from '../support/gadget-spec.js';
 
-const gadgets: ResourceSpec = {
-  group: 'ops.acme.io',
-  kind: 'Gadget',
-  scope: 'Cluster',
-  versions: [
-    {
-      name: 'v1',
-      schema: {
-        type: 'object',
-        properties: {
-          spec: {
-            type: 'object',
-            properties: { mode: { type: 'string', 'x-kubernetes-validations': [{ rule: "self != 'off'" }] } },
-          },
-        },
-      },
-      printerColumns: [{ name: 'Mode', type: 'string', jsonPath: '.spec.mode' }],
-    },
-  ],
-};
+const gadgets: ResourceSpec = { ...gadgetSpec, scope: 'Cluster' };
 
 function loadProblems(text: string): readonly string[] {
   try {

@@ -7,6 +7,7 @@ import {
   ResourceDefinitionError,
   type ResourceSpec,
 } from '../../api/index.js';
+import { gadgetSpec } from '../support/gadget-spec.js';
 import { FlagError } from '../../server/options/flag-parser.js';
 import { parseServerFlags } from '../../server/options/server-flags.js';
 import { startApiServer } from '../../server/server-runner.js';
@@ -15,30 +16,7 @@ import { silentLogger } from '../../server/util/logger.js';
 import { metricSnapshot } from '../../resources/metricsnapshot/index.js';
 import { startTestServer } from './support/test-server.js';
 
-const gadgets: ResourceSpec = {
-  group: 'ops.acme.io',
-  kind: 'Gadget',
-  versions: [
-    {
-      name: 'v1',
-      schema: {
-        type: 'object',
-        properties: {
-          spec: {
-            type: 'object',
-            properties: {
-              mode: {
-                type: 'string',
-                'x-kubernetes-validations': [{ rule: "self != 'off'", message: 'a gadget is never off' }],
-              },
-            },
-          },
-        },
-      },
-      printerColumns: [{ name: 'Mode', type: 'string', jsonPath: '.spec.mode' }],
-    },
-  ],
-};
+const gadgets: ResourceSpec = gadgetSpec;
 
 describe('startApiServer', () => {
   let directory: string;
