@@ -2,7 +2,7 @@
  * The seed deployment, synthesized by `npm run synth` (cdk8s.yaml: `npx tsx apps/cdk8s/main.ts`)
  * into dist/custom-apiserver.k8s.yaml.
  *
- * Environment (all optional; see seedOptionsFromEnv in ./seed-chart.ts):
+ * Environment (all optional; see deploymentEnvironment in apps/support/deployment-environment.ts):
  *   AGGREGATED_APISERVER_EXTERNAL_ADDRESS=127.0.0.1:6443  serve from a local process: no
  *       Deployment or etcd; a routable IP renders a selector-less Service + EndpointSlice, a DNS
  *       name or a loopback address (Kubernetes refuses loopback endpoints) an ExternalName
@@ -17,8 +17,9 @@
  * Re-running synth writes byte-identical manifests (with generated TLS: given the same key store).
  */
 import { App } from 'cdk8s';
-import { SeedChart, seedOptionsFromEnv } from './seed-chart.js';
+import { deploymentEnvironment } from '../support/deployment-environment.js';
+import { SeedChart } from './seed-chart.js';
 
 const app = new App();
-new SeedChart(app, 'custom-apiserver', seedOptionsFromEnv(process.env));
+new SeedChart(app, 'custom-apiserver', deploymentEnvironment(process.env));
 app.synth();

@@ -1,12 +1,12 @@
 import { Chart, type ChartProps } from 'cdk8s';
 import type { Construct } from 'constructs';
-import { AggregatedApiServer, type AggregatedApiServerProps } from '../../lib/cdk8s/index.js';
-import { seedServerOptions, type SeedOptions } from '../seed/seed-options.js';
+import { AggregatedApiServer } from '../../lib/cdk8s/index.js';
+import { seedServerOptions } from '../seed/seed-options.js';
+import { cdk8sTls } from '../support/cdk8s-tls.js';
+import type { DeploymentEnvironment } from '../support/deployment-environment.js';
 
-export { seedOptionsFromEnv } from '../seed/seed-options.js';
-
-/** The seed options, plus where the construct's key store messages go. */
-export interface SeedChartOptions extends SeedOptions {
+/** The seed's environment, plus where the construct's key store messages go. */
+export interface SeedChartOptions extends DeploymentEnvironment {
   /** Receives key store messages. @default - stderr */
   readonly logger?: (message: string) => void;
 }
@@ -23,14 +23,10 @@ export class SeedChart extends Chart {
   constructor(scope: Construct, id: string, options: SeedChartOptions = {}, props: ChartProps = {}) {
     super(scope, id, props);
     const neutral = seedServerOptions(options, 'self-managed');
-    const serverProps: AggregatedApiServerProps = {
+    this.server = new AggregatedApiServer(this, 'MetricsApiServer', {
       ...neutral,
-      tls:
-        neutral.tls.mode === 'generated'
-          ? { ...neutral.tls, mode: 'generated', keyStoreDir: options.keyStoreDir }
-          : { ...neutral.tls, mode: 'self-managed' },
+      tls: cdk8sTls(neutral.tls, options.keyStoreDir),
       logger: options.logger,
-    };
-    this.server = new AggregatedApiServer(this, 'MetricsApiServer', serverProps);
+    });
   }
 }

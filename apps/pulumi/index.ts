@@ -3,8 +3,8 @@
  * apps/cdk8s synthesizes, deployed with the AggregatedApiServer component to the cluster of the
  * default kubernetes provider (your kubeconfig's current context).
  *
- * Environment (all optional; the same as apps/cdk8s, see seedOptionsFromEnv in
- * apps/seed/seed-options.ts):
+ * Environment (all optional; the same as apps/cdk8s, see deploymentEnvironment in
+ * apps/support/deployment-environment.ts):
  *   AGGREGATED_APISERVER_EXTERNAL_ADDRESS=127.0.0.1:6443  serve from a process outside the cluster
  *   AGGREGATED_APISERVER_IMAGE=registry.example/aggregated-apiserver:0.1.0  the server image
  *   AGGREGATED_APISERVER_EXTRA_SANS=localhost,127.0.0.1  more SANs on the serving certificate
@@ -13,10 +13,10 @@
  * `npx tsx apps/pulumi/render-manifests.ts <dir>` runs this program under mocks and writes the
  * objects it would apply as YAML.
  */
-import { seedOptionsFromEnv } from '../seed/seed-options.js';
+import { deploymentEnvironment } from '../support/deployment-environment.js';
 import { deploySeed } from './seed.js';
 
-const server = deploySeed(seedOptionsFromEnv(process.env));
+const server = deploySeed(deploymentEnvironment(process.env));
 
 export const namespace = server.namespaceName;
 export const serviceName = server.serviceName;

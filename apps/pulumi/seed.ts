@@ -1,4 +1,5 @@
-import { seedServerOptions, type SeedOptions } from '../seed/seed-options.js';
+import { seedServerOptions } from '../seed/seed-options.js';
+import type { DeploymentEnvironment } from '../support/deployment-environment.js';
 import { AggregatedApiServer, type AggregatedApiServerArgs } from '../../lib/pulumi/index.js';
 
 /**
@@ -8,14 +9,14 @@ import { AggregatedApiServer, type AggregatedApiServerArgs } from '../../lib/pul
  * certificate (here by @pulumi/tls, kept in the stack state; `keyStoreDir` does not apply), or a
  * server outside the cluster. test/lib/pulumi/seed-program.test.ts checks both render the same.
  */
-export function seedServerArgs(options: SeedOptions = {}): AggregatedApiServerArgs {
-  return seedServerOptions(options, 'generated');
+export function seedServerArgs(environment: DeploymentEnvironment = {}): AggregatedApiServerArgs {
+  return seedServerOptions(environment, 'generated');
 }
 
 /** The Pulumi name of the seed's component (it prefixes its children's Pulumi names). */
 export const SEED_COMPONENT_NAME = 'custom-apiserver';
 
 /** Declares the seed system. */
-export function deploySeed(options: SeedOptions = {}): AggregatedApiServer {
-  return new AggregatedApiServer(SEED_COMPONENT_NAME, seedServerArgs(options));
+export function deploySeed(environment: DeploymentEnvironment = {}): AggregatedApiServer {
+  return new AggregatedApiServer(SEED_COMPONENT_NAME, seedServerArgs(environment));
 }

@@ -40,10 +40,8 @@ export type Cdk8sObjects = {
  * `addJsonPatch`).
  *
  * @example
- * new AggregatedApiServer(chart, 'Metrics', {
- *   name: 'custom-apiserver',
- *   resources: [{ group: 'metrics.example.com', versions: ['v1'], kind: 'MetricSnapshot', plural: 'metricsnapshots' }],
- * });
+ * import { metricSnapshot } from 'aggregated-apiserver/metricsnapshot';
+ * new AggregatedApiServer(chart, 'Metrics', { name: 'custom-apiserver', resources: [metricSnapshot] });
  */
 export class AggregatedApiServer extends Construct {
   /** The props, validated and with every default applied. */

@@ -17,7 +17,6 @@ export {
   type AggregatedApiServerConfig,
   type AggregatedApiServerManifests,
   type AggregatedApiServerOptions,
-  type ApiResourceOptions,
   type CaOptions,
   type CertManagerIssuerRef,
   type CertManagerTlsOptions,

@@ -1,11 +1,11 @@
 import { isIP } from 'node:net';
 import { serverFlagSpecs } from '../../server/options/server-flags.js';
 import type { FlagSpec } from '../../server/options/flag-parser.js';
+import { controllerManagerFlagSpecs } from '../../server/controllers/controller-flags.js';
 import { parseGoDuration } from '../../api/go-duration.js';
 import { AggregatedApiServerConfigError } from './errors.js';
 import type {
   AggregatedApiServerOptions,
-  ApiResourceOptions,
   CaOptions,
   ComputeResources,
   EtcdBackupOptions,
@@ -13,8 +13,14 @@ import type {
   TolerationOptions,
 } from './options.js';
 import {
-  checkApiGroup,
-  checkApiVersion,
+  declarativeResourcesFile,
+  isStockImageResource,
+  type ResolvedResource,
+  resolveResources,
+  type ServerEntry,
+} from './served-resources.js';
+import { STOCK_IMAGE_CONTROLLERS } from './stock-image.js';
+import {
   checkCronSchedule,
   checkDns1035Label,
   checkDns1123Label,
@@ -24,21 +30,10 @@ import {
   checkGoDuration,
   checkIntegerInRange,
   checkIpAddress,
-  checkKind,
   checkPort,
   checkQuantity,
 } from './validation.js';
 import { DEFAULT_ETCD_IMAGE, DEFAULT_IMAGE } from './version.js';
-
-/** A served resource with its defaults applied. */
-export interface ResolvedResource {
-  readonly group: string;
-  readonly versions: readonly string[];
-  readonly kind: string;
-  readonly plural: string;
-  readonly namespaced: boolean;
-  readonly subresources: readonly string[];
-}
 
 /** One group/version the server serves: one APIService. */
 export interface GroupVersion {
@@ -128,6 +123,14 @@ export interface AggregatedApiServerConfig {
   readonly resources: readonly ResolvedResource[];
   readonly groupVersions: readonly GroupVersion[];
   readonly image: string;
+  readonly serverEntry: ServerEntry;
+  /**
+   * The `ResourceDefinitionList` (JSON) the stock image loads from a ConfigMap: the declarative
+   * definitions besides its built-ins. Undefined when there are none or the image is the user's.
+   */
+  readonly declarativeResources?: string;
+  /** Controllers of the stock image that would work on a resource it does not serve (turned off). */
+  readonly disabledControllers: readonly string[];
   readonly imagePullPolicy: 'Always' | 'IfNotPresent' | 'Never';
   readonly imagePullSecrets: readonly string[];
   readonly replicas: number;
@@ -192,15 +195,17 @@ export const MANAGED_FLAGS: Readonly<Record<string, string>> = {
   'data-dir': 'use storage: { type: "embedded" }',
   standalone: 'a deployed server is never standalone',
   v: 'use the verbosity option',
+  resources: 'the resources option names what the server serves',
+  'resource-definitions': 'the declarative definitions in resources are handed to the stock image',
 };
 
-/** The server's flags by name, from the server's own flag table. */
+/**
+ * The flags every server has, by name: the generic server's and the controllers' runner's (each
+ * server entry takes them), from the server's own flag tables.
+ */
 const SERVER_FLAGS: ReadonlyMap<string, FlagSpec<unknown>> = new Map(
-  Object.values(serverFlagSpecs).map((spec) => [spec.name, spec]),
+  Object.values({ ...serverFlagSpecs, ...controllerManagerFlagSpecs }).map((spec) => [spec.name, spec]),
 );
-
-/** Subresources the server serves. */
-export const SERVED_SUBRESOURCES: readonly string[] = ['status', 'scale'];
 
 /**
  * Validates the options and applies every default. Throws AggregatedApiServerConfigError listing
@@ -221,6 +226,11 @@ export function resolveConfig(options: AggregatedApiServerOptions): AggregatedAp
 
   const resources = resolveResources(options.resources, problems);
   const groupVersions = resolveGroupVersions(resources, options, problems);
+  const serverEntry = options.serverEntry ?? (options.image === undefined ? 'stock' : 'own');
+  if (serverEntry !== 'stock' && serverEntry !== 'own') {
+    problems.push(`serverEntry must be "stock" or "own", got "${String(serverEntry)}"`);
+  }
+  const declarativeResources = declarativeResourcesFile(resources, serverEntry, problems);
 
   const replicas = options.replicas ?? 2;
   check(checkIntegerInRange('replicas', replicas, 1, 1000));
@@ -315,6 +325,9 @@ export function resolveConfig(options: AggregatedApiServerOptions): AggregatedAp
     resources,
     groupVersions,
     image: options.image ?? DEFAULT_IMAGE,
+    serverEntry,
+    declarativeResources,
+    disabledControllers: serverEntry === 'stock' ? unusedStockControllers(resources) : [],
     imagePullPolicy: options.imagePullPolicy ?? 'IfNotPresent',
     imagePullSecrets: [...(options.imagePullSecrets ?? [])],
     replicas,
@@ -339,53 +352,12 @@ export function resolveConfig(options: AggregatedApiServerOptions): AggregatedAp
   };
 }
 
-function resolveResources(
-  resources: readonly ApiResourceOptions[] | undefined,
-  problems: string[],
-): ResolvedResource[] {
-  if (!resources || resources.length === 0) {
-    problems.push('resources must list at least one served resource (group, versions, kind, plural)');
-    return [];
-  }
-  const seenPlural = new Set<string>();
-  const seenKind = new Set<string>();
-  return resources.map((r, i) => {
-    const where = `resources[${i}]`;
-    const group = checkApiGroup(`${where}.group`, r.group);
-    if (group) problems.push(group);
-    if (r.versions.length === 0) problems.push(`${where}.versions must list at least one version`);
-    for (const v of r.versions) {
-      const version = checkApiVersion(`${where}.versions entry`, v);
-      if (version) problems.push(version);
-    }
-    if (new Set(r.versions).size !== r.versions.length)
-      problems.push(`${where}.versions lists a version twice`);
-    const kind = checkKind(`${where}.kind`, r.kind);
-    if (kind) problems.push(kind);
-    const plural = checkDns1035Label(`${where}.plural`, r.plural);
-    if (plural) problems.push(plural);
-    for (const s of r.subresources ?? []) {
-      if (!SERVED_SUBRESOURCES.includes(s)) {
-        problems.push(
-          `${where}.subresources entry "${s}" is not served by the server (it serves ${SERVED_SUBRESOURCES.join(' and ')})`,
-        );
-      }
-    }
-    const pluralKey = `${r.group}/${r.plural}`;
-    const kindKey = `${r.group}/${r.kind}`;
-    if (seenPlural.has(pluralKey)) problems.push(`${where} repeats the resource ${pluralKey}`);
-    if (seenKind.has(kindKey)) problems.push(`${where} repeats the kind ${kindKey}`);
-    seenPlural.add(pluralKey);
-    seenKind.add(kindKey);
-    return {
-      group: r.group,
-      versions: [...r.versions],
-      kind: r.kind,
-      plural: r.plural,
-      namespaced: r.namespaced ?? true,
-      subresources: [...(r.subresources ?? [])],
-    };
-  });
+/** The stock image's controllers whose resource is not among those served. */
+function unusedStockControllers(resources: readonly ResolvedResource[]): string[] {
+  const served = new Set(resources.filter(isStockImageResource).map((r) => r.name));
+  return Object.entries(STOCK_IMAGE_CONTROLLERS)
+    .filter(([, resource]) => !served.has(resource))
+    .map(([controller]) => controller);
 }
 
 function resolveGroupVersions(

@@ -17,6 +17,7 @@ export type V1ObjectMeta = meta.ObjectMeta;
 export type V1Namespace = core.Namespace;
 export type V1ServiceAccount = core.ServiceAccount;
 export type V1Secret = core.Secret;
+export type V1ConfigMap = core.ConfigMap;
 export type V1Service = core.Service;
 export type V1PersistentVolumeClaim = core.PersistentVolumeClaim;
 export type V1Container = core.Container;

@@ -17,6 +17,8 @@ export interface ObjectNames {
   readonly podDisruptionBudget: string;
   readonly servingSecret: string;
   readonly dataVolumeClaim: string;
+  /** The ConfigMap of the declarative resource definitions the stock image serves. */
+  readonly resourceDefinitions: string;
   readonly serverClusterRole: string;
   readonly serverClusterRoleBinding: string;
   readonly authDelegatorBinding: string;
@@ -59,6 +61,7 @@ export function objectNames(config: Pick<AggregatedApiServerConfig, 'name' | 'na
     podDisruptionBudget: name,
     servingSecret: `${name}-serving-cert`,
     dataVolumeClaim: `${name}-data`,
+    resourceDefinitions: `${name}-resource-definitions`,
     serverClusterRole: clusterPrefix,
     serverClusterRoleBinding: clusterPrefix,
     authDelegatorBinding: `${clusterPrefix}:auth-delegator`,

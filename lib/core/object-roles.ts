@@ -33,6 +33,9 @@ import {
   serverPodDisruptionBudget,
 } from './server-workload.js';
 import { tlsMaterialChecksum, type TlsMaterial } from './tls-material.js';
+import { configMapFileChecksum } from './config-map-file.js';
+import { resourceDefinitionsConfigMap } from './resource-definitions.js';
+import { configMapFiles } from './server-container.js';
 
 /** What every role renders from. */
 export interface RenderContext {
@@ -229,6 +232,13 @@ export const OBJECT_ROLES = [
     render: (c) => dataVolumeClaim(c.config),
   }),
   role({
+    key: 'resourceDefinitions',
+    kind: 'ConfigMap',
+    id: 'ResourceDefinitions',
+    pulumiName: 'resource-definitions',
+    render: (c) => resourceDefinitionsConfigMap(c.config),
+  }),
+  role({
     key: 'etcdHeadlessService',
     kind: 'Service',
     id: 'EtcdHeadlessService',
@@ -291,12 +301,7 @@ export const OBJECT_ROLES = [
     pulumiName: 'deployment',
     servesApi: true,
     render: ({ config, material }) =>
-      config.external
-        ? undefined
-        : serverDeployment(
-            config,
-            material ? { [SERVING_CERT_CHECKSUM_ANNOTATION]: tlsMaterialChecksum(material) } : {},
-          ),
+      config.external ? undefined : serverDeployment(config, podTemplateAnnotations(config, material)),
   }),
   role({
     key: 'podDisruptionBudget',
@@ -357,6 +362,20 @@ export type ObjectRoleEntry = (typeof OBJECT_ROLES)[number];
 
 /** The key of a role. */
 export type ObjectRoleKey = ObjectRoleEntry['key'];
+
+/**
+ * Checksums of what the server reads once at startup (the serving material, the files from
+ * ConfigMaps): a change rolls the pods.
+ */
+function podTemplateAnnotations(
+  config: AggregatedApiServerConfig,
+  material: TlsMaterial | undefined,
+): Record<string, string> {
+  return Object.assign(
+    material ? { [SERVING_CERT_CHECKSUM_ANNOTATION]: tlsMaterialChecksum(material) } : {},
+    ...configMapFiles(config).map(configMapFileChecksum),
+  ) as Record<string, string>;
+}
 
 function dedicatedEtcd<M>(
   context: RenderContext,

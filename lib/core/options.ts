@@ -1,43 +1,10 @@
+import type { ResourceDefinition } from '../../api/resource-definition.js';
+
 /**
  * The framework-neutral description of an aggregated API server deployment. The cdk8s construct
  * takes exactly these props; a Pulumi component takes the same shape (wrapping fields in
  * `pulumi.Input` where it must), so both render the same objects through `lib/core`.
  */
-
-/** A resource the server serves; enough to register its versions and grant RBAC on it. */
-export interface ApiResourceOptions {
-  /**
-   * The API group: a DNS-1123 subdomain with at least one dot, e.g. `metrics.example.com`.
-   */
-  readonly group: string;
-
-  /**
-   * The versions the server serves for this resource, e.g. `['v1', 'v1beta1']`. Each distinct
-   * group/version gets one APIService named `<version>.<group>`.
-   */
-  readonly versions: readonly string[];
-
-  /** The kind, in CamelCase, e.g. `MetricSnapshot`. */
-  readonly kind: string;
-
-  /** The plural, lower-case resource name used in URLs and RBAC rules, e.g. `metricsnapshots`. */
-  readonly plural: string;
-
-  /**
-   * Whether the resource lives in namespaces. Cluster-scoped resources are readable through the
-   * aggregated `view` role but are left out of the aggregated `edit` role (like built-in
-   * cluster-scoped kinds).
-   * @default true
-   */
-  readonly namespaced?: boolean;
-
-  /**
-   * Subresources the server serves for it: `status` and `scale` (others are refused); the
-   * aggregated `view` role may read them.
-   * @default []
-   */
-  readonly subresources?: readonly string[];
-}
 
 /** CPU and memory quantities, e.g. `{ cpu: '100m', memory: '128Mi' }`. */
 export interface ResourceQuantities {
@@ -343,11 +310,34 @@ export interface AggregatedApiServerOptions {
   /** Create the namespace (false: it must already exist). @default true */
   readonly createNamespace?: boolean;
 
-  /** The resources the server serves; at least one. */
-  readonly resources: readonly ApiResourceOptions[];
+  /**
+   * The resources the server serves, as `defineResource` (from `aggregated-apiserver/api`)
+   * returns them: the same values a server entry imports. Everything is derived from them: one
+   * APIService per served group/version, the RBAC of the aggregated view/edit/admin roles
+   * (subresources included) and the server's `--resources` flag, which names exactly these.
+   * With the stock image, definitions that are plain data are handed to it in a ConfigMap
+   * (`--resource-definitions`); one with code (conversion, hooks, column functions, a storage)
+   * needs an image of your own. At least one.
+   */
+  readonly resources: readonly ResourceDefinition[];
 
-  /** Server image. @default DEFAULT_IMAGE (`aggregated-apiserver:<package version>`) */
+  /**
+   * Server image. The default, the stock image, serves MetricSnapshot
+   * (`aggregated-apiserver/metricsnapshot`) itself and every definition that is plain data from
+   * a ConfigMap. An image of your own runs your server entry (`runApiServer` from
+   * `aggregated-apiserver/server`), which must serve every definition in `resources`: the
+   * construct passes it `--resources` naming them, and the server refuses to start without one.
+   * @default DEFAULT_IMAGE (`aggregated-apiserver:<package version>`)
+   */
   readonly image?: string;
+
+  /**
+   * What runs in the image: `stock`, this package's server, or `own`, a server entry of yours that
+   * serves every definition in code (no ConfigMap is rendered). Set `stock` for a copy of the stock
+   * image in your registry, `own` for a server of yours run with `external`.
+   * @default - 'stock' without `image`, 'own' with it
+   */
+  readonly serverEntry?: 'stock' | 'own';
 
   /** Image pull policy. @default 'IfNotPresent' */
   readonly imagePullPolicy?: 'Always' | 'IfNotPresent' | 'Never';

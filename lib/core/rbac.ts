@@ -66,7 +66,8 @@ export function serverRules(config: AggregatedApiServerConfig): V1PolicyRule[] {
 }
 
 /**
- * Rules of the user-facing `view` role: read every served resource and subresource. One rule per
+ * Rules of the user-facing `view` role: read every served resource and its subresources (as kube's
+ * view role reads `deployments`, `deployments/status` and `deployments/scale`). One rule per
  * resource keeps the rules readable in `kubectl describe clusterrole`.
  */
 export function viewRules(config: AggregatedApiServerConfig): V1PolicyRule[] {
@@ -77,11 +78,24 @@ export function viewRules(config: AggregatedApiServerConfig): V1PolicyRule[] {
   }));
 }
 
-/** Rules of the user-facing `edit` role: write every namespaced served resource. */
+/** Verbs of the `edit` role on a `scale` subresource, as kube's edit role has them on `deployments/scale`. */
+export const SCALE_WRITE_VERBS = ['update', 'patch'] as const;
+
+/**
+ * Rules of the user-facing `edit` role: write every namespaced served resource, and scale it
+ * when it has a `scale` subresource. Status stays with the server and its controllers, as kube's
+ * edit role leaves `deployments/status` alone; cluster-scoped resources stay out, as edit never
+ * writes built-in cluster-scoped kinds.
+ */
 export function editRules(config: AggregatedApiServerConfig): V1PolicyRule[] {
   return config.resources
     .filter((r) => r.namespaced)
-    .map((r) => ({ apiGroups: [r.group], resources: [r.plural], verbs: [...WRITE_VERBS] }));
+    .flatMap((r) => [
+      { apiGroups: [r.group], resources: [r.plural], verbs: [...WRITE_VERBS] },
+      ...(r.subresources.includes('scale')
+        ? [{ apiGroups: [r.group], resources: [`${r.plural}/scale`], verbs: [...SCALE_WRITE_VERBS] }]
+        : []),
+    ]);
 }
 
 /** The server's own ClusterRole. */

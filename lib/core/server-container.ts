@@ -1,5 +1,7 @@
 import type { V1Container, V1Probe, V1Volume, V1VolumeMount } from './k8s-types.js';
 import { apiServiceName } from './api-service.js';
+import { configMapFileMount, configMapFileVolume, type ConfigMapFile } from './config-map-file.js';
+import { resourceArgs, resourceDefinitionsFile } from './resource-definitions.js';
 import { servingCertificateSpec } from './certificate.js';
 import type { AggregatedApiServerConfig } from './config.js';
 import { resourceRequirements } from './compute-resources.js';
@@ -80,7 +82,9 @@ export function tlsArgs(config: AggregatedApiServerConfig): string[] {
 
 /**
  * The server's flags (Kubernetes generic API server flags), in a fixed order: port, serving
- * certificate, storage, verbosity, then `extraArgs` verbatim. Run an external server with them.
+ * certificate, storage, verbosity, the resources it serves, then `extraArgs` verbatim. Run an
+ * external server with them (a stock server given declarative definitions reads them from the
+ * file `--resource-definitions` names: write the ConfigMap's data there).
  */
 export function serverArgs(config: AggregatedApiServerConfig): string[] {
   return [
@@ -88,6 +92,7 @@ export function serverArgs(config: AggregatedApiServerConfig): string[] {
     ...tlsArgs(config),
     ...storageArgs(config),
     `--v=${config.verbosity}`,
+    ...resourceArgs(config),
     ...config.extraArgs,
   ];
 }
@@ -137,8 +142,8 @@ export function serverProbes(
 /**
  * Pod volumes of the server: the serving Secret, or a writable in-memory cert dir when the server
  * makes its certificate itself (self-signed, self-managed: the key never reaches the node's
- * disk), a writable /tmp (the root filesystem is read-only) and the data volume of embedded
- * storage. The order matches the container's mounts.
+ * disk), a writable /tmp (the root filesystem is read-only), the data volume of embedded
+ * storage and the files the server reads from ConfigMaps. The order matches the container's mounts.
  */
 export function serverVolumes(config: AggregatedApiServerConfig): V1Volume[] {
   const names = objectNames(config);
@@ -156,7 +161,13 @@ export function serverVolumes(config: AggregatedApiServerConfig): V1Volume[] {
   if (config.storage.type === 'embedded') {
     volumes.push({ name: VOLUME_NAMES.data, persistentVolumeClaim: { claimName: names.dataVolumeClaim } });
   }
+  volumes.push(...configMapFiles(config).map(configMapFileVolume));
   return volumes;
+}
+
+/** The files from ConfigMaps the server reads at startup. */
+export function configMapFiles(config: AggregatedApiServerConfig): ConfigMapFile[] {
+  return [resourceDefinitionsFile(config)].filter((f): f is ConfigMapFile => f !== undefined);
 }
 
 /** Mounts of the server container, in the order of serverVolumes. */
@@ -168,6 +179,7 @@ export function serverVolumeMounts(config: AggregatedApiServerConfig): V1VolumeM
   }
   mounts.push({ name: VOLUME_NAMES.tmp, mountPath: '/tmp' });
   if (config.storage.type === 'embedded') mounts.push({ name: VOLUME_NAMES.data, mountPath: DATA_DIR });
+  mounts.push(...configMapFiles(config).map(configMapFileMount));
   return mounts;
 }
 

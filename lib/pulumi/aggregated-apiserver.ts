@@ -19,9 +19,10 @@ import type { ServingPki } from './serving-pki.js';
  * first), each APIService also depending on what serves it and awaited until Available.
  *
  * @example
+ * import { metricSnapshot } from 'aggregated-apiserver/metricsnapshot';
  * const server = new AggregatedApiServer('metrics', {
  *   name: 'custom-apiserver',
- *   resources: [{ group: 'metrics.example.com', versions: ['v1'], kind: 'MetricSnapshot', plural: 'metricsnapshots' }],
+ *   resources: [metricSnapshot],
  * }, { provider: cluster });
  * export const caBundle = server.caBundle;
  */

@@ -14,7 +14,6 @@ export {
   OBJECT_ROLES,
   PACKAGE_VERSION,
   type AggregatedApiServerManifests,
-  type ApiResourceOptions,
   type CertManagerIssuerRef,
   type CertManagerTlsOptions,
   type ComputeResources,

@@ -16,6 +16,7 @@ export interface PulumiObjectByKind {
   Namespace: k8s.core.v1.Namespace;
   ServiceAccount: k8s.core.v1.ServiceAccount;
   Secret: k8s.core.v1.Secret;
+  ConfigMap: k8s.core.v1.ConfigMap;
   Service: k8s.core.v1.Service;
   PersistentVolumeClaim: k8s.core.v1.PersistentVolumeClaim;
   ClusterRole: k8s.rbac.v1.ClusterRole;
@@ -66,6 +67,7 @@ const CREATE: { readonly [Kind in keyof PulumiObjectByKind]: Create } = {
   Namespace: (n, a, o) => new k8s.core.v1.Namespace(n, typed(a), o),
   ServiceAccount: (n, a, o) => new k8s.core.v1.ServiceAccount(n, typed(a), o),
   Secret: (n, a, o) => new k8s.core.v1.Secret(n, typed(a), o),
+  ConfigMap: (n, a, o) => new k8s.core.v1.ConfigMap(n, typed(a), o),
   Service: (n, a, o) => new k8s.core.v1.Service(n, typed(a), o),
   PersistentVolumeClaim: (n, a, o) => new k8s.core.v1.PersistentVolumeClaim(n, typed(a), o),
   ClusterRole: (n, a, o) => new k8s.rbac.v1.ClusterRole(n, typed(a), o),

@@ -23,9 +23,9 @@ export type TlsSource =
 /** AggregatedApiServerArgs validated: lib/core's config plus what only Pulumi needs. */
 export interface ResolvedArgs {
   /**
-   * lib/core's config. The provided PEMs in it are placeholders when they are Outputs: lib/core
-   * only checks that they look like PEM, and renders the Secret and caBundle from the TlsMaterial
-   * it is given, never from the config.
+   * lib/core's config. The provided PEMs and the image in it are placeholders when they are
+   * Outputs: lib/core only checks that the PEMs look like PEM (and that an image is given), and
+   * the component renders with the real values (the TlsMaterial, the bound image).
    */
   readonly config: AggregatedApiServerConfig;
   /** The server image, as given (or lib/core's default). */
@@ -36,6 +36,9 @@ export interface ResolvedArgs {
 
 /** Stands in for a PEM that is an Output when lib/core validates the options (see ResolvedArgs). */
 const PEM_RESOLVED_LATER = '-----BEGIN PULUMI INPUT-----\n-----END PULUMI INPUT-----\n';
+
+/** Stands in for an image that is an Output when lib/core validates the options (see ResolvedArgs). */
+const IMAGE_RESOLVED_LATER = '<pulumi input>';
 
 const RSA_BITS = [2048, 3072, 4096];
 const ECDSA_CURVES: readonly EcdsaCurve[] = ['P256', 'P384', 'P521'];
@@ -50,7 +53,8 @@ export function resolveArgs(args: AggregatedApiServerArgs): ResolvedArgs {
   const { image, tls, ...rest } = args;
   const options: AggregatedApiServerOptions = {
     ...rest,
-    image: typeof image === 'string' ? image : undefined,
+    // Given as an Output, the image is bound later; that it is given decides the server entry.
+    image: image === undefined || typeof image === 'string' ? image : IMAGE_RESOLVED_LATER,
     tls: coreTlsOptions(tls ?? { mode: 'generated' }),
   };
   let config: AggregatedApiServerConfig | undefined;

@@ -44,18 +44,25 @@ const SERVER_RUNTIME = [
   'fast-json-patch',
 ];
 
-/** Uses every entry point a construct user has: the root, api, cdk8s, pulumi and pulumi/testing. */
+/**
+ * Uses every entry point a construct user has: the root, api, metricsnapshot, cdk8s, pulumi and
+ * pulumi/testing; deploys the package's MetricSnapshot and a declarative definition of its own.
+ */
 const PROGRAM = `import { Chart, Testing } from 'cdk8s';
 import * as pulumi from '@pulumi/pulumi';
 import { AggregatedApiServer, type AggregatedApiServerProps } from 'aggregated-apiserver/cdk8s';
 import { AggregatedApiServer as PulumiAggregatedApiServer } from 'aggregated-apiserver/pulumi';
 import { mintingMocks } from 'aggregated-apiserver/pulumi/testing';
 import { OBJECT_ROLES, resolveConfig } from 'aggregated-apiserver';
-import { storageKey } from 'aggregated-apiserver/api';
+import { defineResource, storageKey } from 'aggregated-apiserver/api';
+import { metricSnapshot } from 'aggregated-apiserver/metricsnapshot';
 
-const resources: AggregatedApiServerProps['resources'] = [
-  { group: 'metrics.example.com', versions: ['v1'], kind: 'MetricSnapshot', plural: 'metricsnapshots' },
-];
+const note = defineResource({
+  group: 'notes.example.com',
+  kind: 'Note',
+  versions: [{ name: 'v1', schema: { type: 'object', properties: { text: { type: 'string' } } } }],
+});
+const resources: AggregatedApiServerProps['resources'] = [metricSnapshot, note];
 
 async function main(): Promise<void> {
   const chart = new Chart(Testing.app(), 'consumer');
@@ -68,6 +75,7 @@ async function main(): Promise<void> {
   process.stdout.write(
     JSON.stringify({
       cdk8sApiServices: objects.filter((o) => o.kind === 'APIService').length,
+      cdk8sConfigMaps: objects.filter((o) => o.kind === 'ConfigMap').length,
       pulumiApiServices: names,
       caBundle: Buffer.from(caBundle, 'base64').toString('utf8').startsWith('-----BEGIN CERTIFICATE-----'),
       roles: OBJECT_ROLES.length > 0,
@@ -164,8 +172,9 @@ describe('the packed package in a fresh project', () => {
       );
       const { stdout } = await run(process.execPath, [join(project, 'out', 'index.js')], { cwd: project });
       expect(JSON.parse(stdout)).toEqual({
-        cdk8sApiServices: 1,
-        pulumiApiServices: ['v1.metrics.example.com'],
+        cdk8sApiServices: 3,
+        cdk8sConfigMaps: 1,
+        pulumiApiServices: ['v1.metrics.example.com', 'v1beta1.metrics.example.com', 'v1.notes.example.com'],
         caBundle: true,
         roles: true,
         replicas: 2,

@@ -4,8 +4,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { parseAllDocuments } from 'yaml';
-import { seedOptionsFromEnv, seedServerOptions } from '../../../apps/seed/seed-options.js';
-import { resolveConfig, tlsArgs } from '../../../lib/core/index.js';
+import { seedServerOptions } from '../../../apps/seed/seed-options.js';
+import {
+  deploymentEnvironment,
+  type DeploymentEnvironment,
+  type ExampleTlsMode,
+} from '../../../apps/support/deployment-environment.js';
+import {
+  type AggregatedApiServerOptions,
+  RESOURCE_DEFINITIONS_KEY,
+  resolveConfig,
+  serverArgs,
+  tlsArgs,
+} from '../../../lib/core/index.js';
 import type { ControlPlane } from './control-plane.js';
 import { freePorts } from '../../support/ports.js';
 import { ProcessGroup, type SupervisedProcess } from './processes.js';
@@ -36,8 +47,42 @@ export type ServingMode = 'generated' | 'self-managed';
  */
 export const E2E_ROTATION = { overlap: '8s', syncPeriod: '2s' } as const;
 
+/**
+ * An example deployment of apps/: the programs that render it, and the server entry that serves
+ * what it deploys.
+ */
+export interface ExampleApp {
+  /** Names the processes and the temporary directory. */
+  readonly name: string;
+  /** The program of each tool that renders the manifests into an output directory. */
+  readonly renderers: Partial<Record<ManifestSource, string>>;
+  /** The construct options the programs render for an environment. */
+  readonly options: (
+    environment: DeploymentEnvironment,
+    defaultTlsMode: ExampleTlsMode,
+  ) => AggregatedApiServerOptions;
+  /** The server entry the process runs (relative to the repository). */
+  readonly entry: string;
+}
+
+/** The seed system: MetricSnapshot on the stock server (apps/cdk8s, apps/pulumi). */
+export const SEED_APP: ExampleApp = {
+  name: 'aggregated-apiserver',
+  renderers: { cdk8s: 'apps/cdk8s/main.ts', pulumi: 'apps/pulumi/render-manifests.ts' },
+  options: seedServerOptions,
+  entry: 'server/main.ts',
+};
+
+/** The default serving certificate mode of each tool's programs. */
+const DEFAULT_TLS_MODE: Record<ManifestSource, ExampleTlsMode> = {
+  cdk8s: 'self-managed',
+  pulumi: 'generated',
+};
+
 /** How the server runs beside what the manifests say. */
 export interface DeployOptions {
+  /** What is deployed. @default SEED_APP */
+  readonly app?: ExampleApp;
   /**
    * Server processes behind one address, as the replicas of a Deployment behind its Service (a
    * TCP front that skips replicas that are down). More than one needs shared storage: pass
@@ -73,12 +118,7 @@ export interface AggregatedServer {
   stop(): Promise<void>;
 }
 
-const renderers: Record<ManifestSource, string> = {
-  cdk8s: 'apps/cdk8s/main.ts',
-  pulumi: 'apps/pulumi/render-manifests.ts',
-};
-
-/** The environment the seed programs render with, for a server at 127.0.0.1:<port>. */
+/** The environment the example programs render with, for a server at 127.0.0.1:<port>. */
 function renderEnv(dir: string, outDir: string, port: number): Record<string, string | undefined> {
   return {
     ...process.env,
@@ -88,13 +128,18 @@ function renderEnv(dir: string, outDir: string, port: number): Record<string, st
   };
 }
 
+/** What lib/core decides for the options the app's programs render for a server at 127.0.0.1:<port>. */
+function renderedConfig(app: ExampleApp, source: ManifestSource, dir: string, port: number) {
+  const env = renderEnv(dir, join(dir, 'manifests'), port);
+  return resolveConfig(app.options(deploymentEnvironment(env), DEFAULT_TLS_MODE[source]));
+}
+
 /**
  * The serving flags of a self-managed server: what lib/core renders into the Deployment for the
- * same seed options (the cert dir is a temporary one here, and rotations are fast).
+ * same options (the cert dir is a temporary one here, and rotations are fast).
  */
-function selfManagedArgs(dir: string, port: number): string[] {
-  const env = renderEnv(dir, join(dir, 'manifests'), port);
-  const config = resolveConfig(seedServerOptions(seedOptionsFromEnv(env), 'self-managed'));
+function selfManagedArgs(app: ExampleApp, dir: string, port: number): string[] {
+  const config = renderedConfig(app, 'cdk8s', dir, port);
   return [
     ...tlsArgs(config).filter(
       (arg) => !arg.startsWith('--cert-dir=') && !arg.startsWith('--self-managed-tls-rotation-overlap='),
@@ -105,12 +150,45 @@ function selfManagedArgs(dir: string, port: number): string[] {
   ];
 }
 
-/** Renders the seed system for a server at 127.0.0.1:<port>, and returns the YAML files in apply order. */
-async function renderManifests(source: ManifestSource, dir: string, port: number): Promise<string[]> {
+/**
+ * What the server serves, as the flags lib/core renders into the Deployment: `--resources`, a
+ * stock image's controllers turned off, and `--resource-definitions` naming a local copy of the
+ * rendered ConfigMap's file.
+ */
+function resourceArgs(
+  app: ExampleApp,
+  source: ManifestSource,
+  dir: string,
+  port: number,
+  manifests: readonly KubeDocument[],
+): string[] {
+  const rendered = serverArgs(renderedConfig(app, source, dir, port));
+  const args = rendered.filter((a) => a.startsWith('--resources=') || a.startsWith('--controllers='));
+  if (rendered.some((a) => a.startsWith('--resource-definitions='))) {
+    const configMap = manifests.find((m) => m.kind === 'ConfigMap' && m.data?.[RESOURCE_DEFINITIONS_KEY]);
+    if (!configMap?.data)
+      throw new Error(`the ${source} manifests lack the ConfigMap the server's flags name`);
+    const file = join(dir, 'resource-definitions', RESOURCE_DEFINITIONS_KEY);
+    mkdirSync(join(dir, 'resource-definitions'), { recursive: true });
+    writeFileSync(file, configMap.data[RESOURCE_DEFINITIONS_KEY]);
+    args.push(`--resource-definitions=${file}`);
+  }
+  return args;
+}
+
+/** Renders the app for a server at 127.0.0.1:<port>, and returns the YAML files in apply order. */
+async function renderManifests(
+  app: ExampleApp,
+  source: ManifestSource,
+  dir: string,
+  port: number,
+): Promise<string[]> {
+  const renderer = app.renderers[source];
+  if (!renderer) throw new Error(`${app.name} has no ${source} program`);
   const outDir = join(dir, 'manifests');
   mkdirSync(outDir, { recursive: true });
   const env = renderEnv(dir, outDir, port);
-  await run(process.execPath, ['--import', 'tsx', renderers[source], outDir], {
+  await run(process.execPath, ['--import', 'tsx', renderer, outDir], {
     env,
     cwd: process.cwd(),
     timeout: 120_000,
@@ -122,9 +200,11 @@ async function renderManifests(source: ManifestSource, dir: string, port: number
 }
 
 /**
- * Deploys the seed system the way a user would, except that no kubelet runs pods: the
- * rendered manifests are applied to the control plane, and the server runs as a local process
- * with the token of the rendered ServiceAccount, so the RBAC the construct generates is exactly
+ * Deploys an example (the seed system unless `options.app` says otherwise) the way a user would,
+ * except that no kubelet runs pods: the
+ * rendered manifests are applied to the control plane, and the app's server entry runs as a local
+ * process with the token of the rendered ServiceAccount and the flags lib/core renders for what it
+ * serves, so the RBAC and the resources the construct generates are exactly
  * what is exercised, and with the serving certificate from the rendered Secret (generated TLS)
  * or the flags lib/core renders for self-managed TLS (the server then makes the certificate,
  * fills the Secret and sets the caBundles itself). The
@@ -136,11 +216,12 @@ export async function deployAggregatedServer(
   source: ManifestSource,
   options: DeployOptions = {},
 ): Promise<AggregatedServer> {
-  const dir = mkdtempSync(join(tmpdir(), `aggregated-${source}-`));
+  const app = options.app ?? SEED_APP;
+  const dir = mkdtempSync(join(tmpdir(), `${app.name}-${source}-`));
   const replicaCount = options.replicas ?? 1;
   const [port, ...replicaPorts] = await freePorts(replicaCount > 1 ? replicaCount + 1 : 1);
   const ports = replicaCount > 1 ? replicaPorts : [port];
-  const files = await renderManifests(source, dir, port);
+  const files = await renderManifests(app, source, dir, port);
   const manifests = files.flatMap((file) =>
     parseAllDocuments(readFileSync(file, 'utf8'))
       .map((d) => d.toJSON() as KubeDocument)
@@ -186,8 +267,9 @@ export async function deployAggregatedServer(
     if (secret.data || apiService.spec?.caBundle) {
       throw new Error(`the ${source} manifests render self-managed TLS with key material or a caBundle`);
     }
-    servingArgs = (replica) => selfManagedArgs(join(dir, `replica-${replica}`), port);
+    servingArgs = (replica) => selfManagedArgs(app, join(dir, `replica-${replica}`), port);
   }
+  const served = resourceArgs(app, source, dir, port, manifests);
 
   const token = (
     await cp.kubectl([
@@ -199,23 +281,24 @@ export async function deployAggregatedServer(
       '--duration=2h',
     ])
   ).trim();
-  const kubeconfig = cp.makeTokenKubeconfig(`${source}-apiserver`, token);
+  const kubeconfig = cp.makeTokenKubeconfig(`${app.name}-${source}`, token);
 
   const group = new ProcessGroup(cp.logsDir, dir, [dir]);
   const replicas = ports.map((replicaPort, i) =>
     group.start({
-      name: `aggregated-apiserver-${source}${replicaCount > 1 ? `-${i}` : ''}`,
+      name: `${app.name}-${source}${replicaCount > 1 ? `-${i}` : ''}`,
       command: process.execPath,
       args: [
         '--import',
         'tsx',
-        join(process.cwd(), 'server/main.ts'),
+        join(process.cwd(), app.entry),
         `--secure-port=${replicaPort}`,
         '--bind-address=127.0.0.1',
         ...servingArgs(i),
         `--kubeconfig=${kubeconfig}`,
         `--data-dir=${join(dir, `data-${i}`)}`,
         ...leaderElection,
+        ...served,
         '--v=4',
         ...(options.args ?? []),
       ],

@@ -8,15 +8,8 @@ import type {
 } from '@kubernetes/client-node';
 import { JsonPatch, Testing } from 'cdk8s';
 import { AggregatedApiServer } from '../../../lib/cdk8s/index.js';
-import {
-  all,
-  cleanupTempDirs,
-  METRIC_SNAPSHOTS,
-  one,
-  type Synthesized,
-  synthServer,
-  tempDir,
-} from '../support/synth.js';
+import { metricSnapshot } from '../support/definitions.js';
+import { all, cleanupTempDirs, one, type Synthesized, synthServer, tempDir } from '../support/synth.js';
 
 afterAll(cleanupTempDirs);
 
@@ -327,7 +320,7 @@ describe('AggregatedApiServer escape hatches', () => {
     const chart = Testing.chart();
     const server = new AggregatedApiServer(chart, 'Server', {
       name: 'custom-apiserver',
-      resources: [METRIC_SNAPSHOTS],
+      resources: [metricSnapshot],
       tls: { mode: 'generated', keyStoreDir: tempDir() },
       logger: () => undefined,
     });

@@ -15,7 +15,7 @@ function expectParity(props: ParityProps): void {
   const { logger: _logger, ...options } = {
     ...props,
     name: 'custom-apiserver',
-    resources: server.config.resources,
+    resources: server.config.resources.map((r) => r.definition),
     tls: server.config.tls,
   } as AggregatedApiServerProps;
   const core = manifestList(renderManifests(resolveConfig(options), server.tlsMaterial));

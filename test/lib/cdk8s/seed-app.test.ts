@@ -6,7 +6,6 @@ import type {
   V1StatefulSet,
 } from '@kubernetes/client-node';
 import { X509Certificate } from 'node:crypto';
-import { seedOptionsFromEnv } from '../../../apps/cdk8s/seed-chart.js';
 import { all, cleanupTempDirs, one, synthSeed } from '../support/synth.js';
 
 afterAll(cleanupTempDirs);
@@ -58,33 +57,5 @@ describe('example app (apps/cdk8s)', () => {
       { addresses: ['10.1.2.3'], conditions: { ready: true } },
     ]);
     expect(one<V1Service>(objects, 'Service').spec?.selector).toBeUndefined();
-  });
-
-  test('GIVEN the environment parser THEN hosts, IPv6 and SANs parse and garbage is rejected', () => {
-    expect(seedOptionsFromEnv({ AGGREGATED_APISERVER_EXTERNAL_ADDRESS: 'localhost:7443' }).external).toEqual({
-      address: 'localhost',
-      port: 7443,
-    });
-    expect(seedOptionsFromEnv({ AGGREGATED_APISERVER_EXTERNAL_ADDRESS: '[::1]:6443' })).toEqual({
-      external: { address: 'localhost', port: 6443 },
-      extraSans: ['::1'],
-    });
-    expect(
-      seedOptionsFromEnv({ AGGREGATED_APISERVER_EXTERNAL_ADDRESS: '[2001:db8::1]:6443' }).external,
-    ).toEqual({
-      address: '2001:db8::1',
-      port: 6443,
-    });
-    expect(seedOptionsFromEnv({ AGGREGATED_APISERVER_EXTRA_SANS: 'localhost, 127.0.0.1' }).extraSans).toEqual(
-      ['localhost', '127.0.0.1'],
-    );
-    expect(seedOptionsFromEnv({ AGGREGATED_APISERVER_IMAGE: 'x:1' }).image).toBe('x:1');
-    expect(seedOptionsFromEnv({ AGGREGATED_APISERVER_TLS_MODE: 'generated' }).tlsMode).toBe('generated');
-    expect(() => seedOptionsFromEnv({ AGGREGATED_APISERVER_TLS_MODE: 'provided' })).toThrow(
-      /AGGREGATED_APISERVER_TLS_MODE must be self-managed or generated/,
-    );
-    expect(() => seedOptionsFromEnv({ AGGREGATED_APISERVER_EXTERNAL_ADDRESS: '127.0.0.1' })).toThrow(
-      /must be <host>:<port>/,
-    );
   });
 });

@@ -5,6 +5,7 @@ import { ensureServingMaterial, KEY_STORE_FILES } from '../../../lib/cdk8s/index
 import { resolveConfig, servingCertificateSpec } from '../../../lib/core/index.js';
 import { chainVerifies, makeCa } from '../support/pki.js';
 import { cleanupTempDirs, tempDir } from '../support/synth.js';
+import { metricSnapshot } from '../support/definitions.js';
 
 afterAll(cleanupTempDirs);
 
@@ -12,9 +13,7 @@ const DAY = 86400000;
 const spec = servingCertificateSpec(
   resolveConfig({
     name: 'custom-apiserver',
-    resources: [
-      { group: 'metrics.example.com', versions: ['v1'], kind: 'MetricSnapshot', plural: 'metricsnapshots' },
-    ],
+    resources: [metricSnapshot],
   }),
 );
 

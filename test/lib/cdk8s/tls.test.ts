@@ -6,15 +6,8 @@ import { Testing } from 'cdk8s';
 import * as yaml from 'yaml';
 import { AggregatedApiServer, appDirectory } from '../../../lib/cdk8s/index.js';
 import { chainVerifies, makeCa, makeServingCert, pems } from '../support/pki.js';
-import {
-  all,
-  cleanupTempDirs,
-  METRIC_SNAPSHOTS,
-  one,
-  SERVICE_NAMES,
-  synthServer,
-  tempDir,
-} from '../support/synth.js';
+import { metricSnapshot } from '../support/definitions.js';
+import { all, cleanupTempDirs, one, SERVICE_NAMES, synthServer, tempDir } from '../support/synth.js';
 
 afterAll(cleanupTempDirs);
 
@@ -122,7 +115,7 @@ describe('generated serving certificate', () => {
     try {
       new AggregatedApiServer(Testing.chart(), 'Server', {
         name: 'custom-apiserver',
-        resources: [METRIC_SNAPSHOTS],
+        resources: [metricSnapshot],
         tls: { mode: 'generated', keyStoreDir: tempDir() },
       });
     } finally {

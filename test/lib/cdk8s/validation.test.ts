@@ -1,5 +1,7 @@
 import { AggregatedApiServerConfigError, type AggregatedApiServerProps } from '../../../lib/cdk8s/index.js';
-import { cleanupTempDirs, METRIC_SNAPSHOTS, synthServer } from '../support/synth.js';
+import type { ResourceDefinition } from '../../../api/index.js';
+import { gadget } from '../support/definitions.js';
+import { cleanupTempDirs, synthServer } from '../support/synth.js';
 
 afterAll(cleanupTempDirs);
 
@@ -39,21 +41,24 @@ describe('AggregatedApiServer refuses invalid props at synth', () => {
       /set insecureSkipTLSVerify: true explicitly/,
     ],
     [
-      'a group without a dot',
-      { resources: [{ ...METRIC_SNAPSHOTS, group: 'metrics' }] },
-      /group "metrics" must contain at least one dot/,
+      'a description of a resource instead of its definition',
+      {
+        resources: [
+          {
+            group: 'metrics.example.com',
+            versions: ['v1'],
+            kind: 'MetricSnapshot',
+            plural: 'metricsnapshots',
+          },
+        ] as unknown as ResourceDefinition[],
+      },
+      /resources\[0\] is not a resource definition/,
     ],
     [
-      'a group that is no DNS subdomain',
-      { resources: [{ ...METRIC_SNAPSHOTS, group: 'metrics_.example.com' }] },
-      /must be a DNS-1123 subdomain/,
+      'a definition with code and no image',
+      { resources: [gadget] },
+      /gadgets\.gadgets\.example\.com \(Gadget\) has code the stock image cannot run \(the strategy hook prepareForCreate, the conversion of v1alpha1\)/,
     ],
-    [
-      'a version like 1.0',
-      { resources: [{ ...METRIC_SNAPSHOTS, versions: ['1.0'] }] },
-      /"1\.0" must look like v1, v1beta1 or v2alpha3/,
-    ],
-    ['a version like V1', { resources: [{ ...METRIC_SNAPSHOTS, versions: ['V1'] }] }, /"V1" must look like/],
     ['port 443 for the container', { securePort: 443 }, /securePort must be an unprivileged port/],
     [
       'an even number of etcd members',

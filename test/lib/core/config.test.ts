@@ -1,18 +1,21 @@
+import { defineResource, loadDeclarativeResources, type ResourceDefinition } from '../../../api/index.js';
 import {
   AggregatedApiServerConfigError,
   type AggregatedApiServerOptions,
   DEFAULT_IMAGE,
   resolveConfig,
 } from '../../../lib/core/index.js';
+import { cronTab, gadget, metricSnapshot, metricSource } from '../support/definitions.js';
 
-const resources: AggregatedApiServerOptions['resources'] = [
-  {
-    group: 'metrics.example.com',
-    versions: ['v1', 'v1beta1'],
-    kind: 'MetricSnapshot',
-    plural: 'metricsnapshots',
-  },
-];
+const resources: AggregatedApiServerOptions['resources'] = [metricSnapshot];
+
+/** What a user of the old constructs passed: a second description, no definition. */
+const oldShape = {
+  group: 'metrics.example.com',
+  versions: ['v1'],
+  kind: 'MetricSnapshot',
+  plural: 'metricsnapshots',
+} as unknown as ResourceDefinition;
 
 function problemsOf(options: Partial<AggregatedApiServerOptions>): string {
   try {
@@ -120,36 +123,78 @@ describe('resolveConfig rejects what cannot work', () => {
       /set insecureSkipTLSVerify: true explicitly/,
     ],
     [
-      'a dot-less group',
-      { resources: [{ ...resources[0], group: 'metrics' }] },
-      /resources\[0\]\.group "metrics" must contain at least one dot/,
+      'no resources',
+      { resources: [] },
+      /resources must list at least one resource definition \(the value defineResource from aggregated-apiserver\/api returns\)/,
     ],
     [
-      'an upper-case group',
-      { resources: [{ ...resources[0], group: 'Metrics.example.com' }] },
-      /must be a DNS-1123 subdomain/,
+      'a description of a resource instead of its definition',
+      { resources: [oldShape] },
+      /resources\[0\] is not a resource definition: pass the value defineResource \(from aggregated-apiserver\/api\) returns/,
     ],
     [
-      'a malformed version',
-      { resources: [{ ...resources[0], versions: ['1.0'] }] },
-      /versions entry "1\.0" must look like v1, v1beta1 or v2alpha3/,
-    ],
-    ['version v0', { resources: [{ ...resources[0], versions: ['v0'] }] }, /"v0" must look like/],
-    [
-      'a version without number after beta',
-      { resources: [{ ...resources[0], versions: ['v1beta'] }] },
-      /"v1beta" must look like/,
-    ],
-    ['no resources', { resources: [] }, /resources must list at least one served resource/],
-    [
-      'a lower-case kind',
-      { resources: [{ ...resources[0], kind: 'metricSnapshot' }] },
-      /kind "metricSnapshot" must be CamelCase/,
+      'the same definition twice',
+      { resources: [metricSnapshot, metricSnapshot] },
+      /resources\[1\] repeats the resource metricsnapshots\.metrics\.example\.com/,
     ],
     [
-      'the same resource twice',
-      { resources: [resources[0], resources[0]] },
-      /repeats the resource metrics\.example\.com\/metricsnapshots/,
+      'a definition with code and no image',
+      { resources: [metricSnapshot, gadget] },
+      /resources: gadgets\.gadgets\.example\.com \(Gadget\) has code the stock image cannot run \(the strategy hook prepareForCreate, the conversion of v1alpha1\): build an image whose server entry serves it \(runApiServer from aggregated-apiserver\/server\) and set image to it/,
+    ],
+    [
+      'a definition with code and a copy of the stock image',
+      { resources: [gadget], image: 'registry.example/aggregated-apiserver:0.1.0', serverEntry: 'stock' },
+      /gadgets\.gadgets\.example\.com \(Gadget\) has code the stock image cannot run/,
+    ],
+    [
+      'a server entry that is neither stock nor own',
+      { serverEntry: 'custom' as 'own' },
+      /serverEntry must be "stock" or "own", got "custom"/,
+    ],
+    [
+      'declarative definitions too large for a ConfigMap',
+      {
+        resources: [
+          defineResource({
+            group: 'big.example.com',
+            kind: 'Big',
+            versions: [{ name: 'v1', schema: { type: 'object', description: 'x'.repeat(1024 * 1024) } }],
+          }),
+        ],
+      },
+      /resources: the declarative definitions take \d+ bytes, more than a ConfigMap holds \(1048576\)/,
+    ],
+    [
+      'a declarative definition that does not survive JSON (an infinite maximum)',
+      {
+        resources: [
+          defineResource({
+            group: 'numbers.example.com',
+            kind: 'Number',
+            versions: [
+              {
+                name: 'v1',
+                schema: {
+                  type: 'object',
+                  properties: { value: { type: 'integer', maximum: Number.POSITIVE_INFINITY } },
+                },
+              },
+            ],
+          }),
+        ],
+      },
+      /resources: the stock server would refuse resources\[0\] \(numbers\.numbers\.example\.com\)/,
+    ],
+    [
+      'extraArgs that choose the resources',
+      { extraArgs: ['--resources=metricsnapshots.metrics.example.com'] },
+      /extraArgs must not set --resources: the construct sets it \(the resources option names what the server serves\)/,
+    ],
+    [
+      'extraArgs that hand the server definitions',
+      { extraArgs: ['--resource-definitions=/x.json'] },
+      /extraArgs must not set --resource-definitions: the construct sets it/,
     ],
     ['a privileged port', { securePort: 443 }, /securePort must be an unprivileged port from 1024 to 65535/],
     ['zero replicas', { replicas: 0 }, /replicas must be an integer from 1 to 1000, got 0/],
@@ -241,11 +286,6 @@ describe('resolveConfig rejects what cannot work', () => {
       /must not set --standalone: the construct sets it/,
     ],
     [
-      'a subresource the server does not serve',
-      { resources: [{ ...resources[0], subresources: ['status', 'logs'] }] },
-      /subresources entry "logs" is not served by the server \(it serves status and scale\)/,
-    ],
-    [
       'a self-managed rotation overlap no longer than the sync period',
       { tls: { mode: 'self-managed', rotationOverlap: '1m' } },
       /tls\.rotationOverlap must be longer than 1m/,
@@ -285,6 +325,7 @@ describe('resolveConfig rejects what cannot work', () => {
       '--watch-cache',
       '--watch-cache=false',
       '--shutdown-delay-duration=5s',
+      '--leader-elect-lease-duration=30s',
     ];
     expect(resolveConfig({ resources, extraArgs }).extraArgs).toEqual(extraArgs);
   });
@@ -293,7 +334,7 @@ describe('resolveConfig rejects what cannot work', () => {
     const error = (() => {
       try {
         resolveConfig({
-          resources: [{ ...resources[0], group: 'metrics' }],
+          resources: [oldShape],
           replicas: 3,
           storage: { type: 'embedded' },
         });
@@ -303,5 +344,115 @@ describe('resolveConfig rejects what cannot work', () => {
       throw new Error('expected a failure');
     })();
     expect(error.problems).toHaveLength(2);
+  });
+});
+
+describe('resolveConfig derives the served resources from their definitions', () => {
+  test('GIVEN definitions THEN each is served by plural.group, in its served versions, with its subresources', () => {
+    const config = resolveConfig({ resources: [metricSnapshot, metricSource, cronTab] });
+    expect(
+      config.resources.map(({ name, kind, namespaced, versions, subresources }) => ({
+        name,
+        kind,
+        namespaced,
+        versions,
+        subresources,
+      })),
+    ).toEqual([
+      {
+        name: 'metricsnapshots.metrics.example.com',
+        kind: 'MetricSnapshot',
+        namespaced: true,
+        versions: ['v1', 'v1beta1'],
+        subresources: ['status'],
+      },
+      {
+        name: 'metricsources.metrics.example.com',
+        kind: 'MetricSource',
+        namespaced: false,
+        versions: ['v1'],
+        subresources: [],
+      },
+      {
+        name: 'crontabs.stable.example.com',
+        kind: 'CronTab',
+        namespaced: true,
+        versions: ['v1'],
+        subresources: ['status', 'scale'],
+      },
+    ]);
+    expect(config.resources[2].definition).toBe(cronTab);
+  });
+
+  test('GIVEN definitions THEN one APIService per served group/version, none for a version no longer served', () => {
+    const config = resolveConfig({ resources: [metricSnapshot, metricSource, cronTab] });
+    expect(config.groupVersions.map((gv) => `${gv.version}.${gv.group}`)).toEqual([
+      'v1.metrics.example.com',
+      'v1beta1.metrics.example.com',
+      'v1.stable.example.com',
+    ]);
+    expect(() => resolveConfig({ resources: [cronTab], versionPriorities: { v1beta1: 5 } })).toThrow(
+      /versionPriorities names "v1beta1", which no resource serves/,
+    );
+  });
+
+  test('GIVEN no image THEN the stock image serves its built-in MetricSnapshot and the declarative definitions from a file it validates', () => {
+    const config = resolveConfig({ resources: [metricSnapshot, metricSource, cronTab] });
+    expect(config.serverEntry).toBe('stock');
+    const file = config.declarativeResources ?? '';
+    expect(loadDeclarativeResources(file, 'the rendered file').map((d) => `${d.plural}.${d.group}`)).toEqual([
+      'metricsources.metrics.example.com',
+      'crontabs.stable.example.com',
+    ]);
+    expect(JSON.parse(file).resources[1].versions[0].schema.properties.spec.properties.cronSpec).toEqual(
+      cronTab.spec.versions[0].schema.properties?.spec.properties?.cronSpec,
+    );
+    expect(config.disabledControllers).toEqual([]);
+  });
+
+  test('GIVEN only the built-in THEN the stock image needs no file', () => {
+    expect(resolveConfig({ resources }).declarativeResources).toBeUndefined();
+  });
+
+  test('GIVEN the stock image without MetricSnapshot THEN its collector is turned off', () => {
+    expect(resolveConfig({ resources: [cronTab] }).disabledControllers).toEqual(['metricsnapshot-collector']);
+  });
+
+  test('GIVEN an image of their own THEN its entry serves everything in code: no file, no controller turned off', () => {
+    const config = resolveConfig({ resources: [gadget, cronTab], image: 'registry.example/gadgets:1' });
+    expect(config.serverEntry).toBe('own');
+    expect(config.declarativeResources).toBeUndefined();
+    expect(config.disabledControllers).toEqual([]);
+  });
+
+  test('GIVEN a copy of the stock image THEN serverEntry stock hands it the declarative definitions', () => {
+    const config = resolveConfig({
+      resources: [cronTab],
+      image: 'registry.example/aggregated-apiserver:0.1.0',
+      serverEntry: 'stock',
+    });
+    expect(config.image).toBe('registry.example/aggregated-apiserver:0.1.0');
+    expect(config.declarativeResources).toContain('"kind": "CronTab"');
+  });
+
+  test('GIVEN code without an image and several other problems THEN every definition with code is listed with its code', () => {
+    const withStorage = defineResource({
+      ...metricSource.spec,
+      group: 'stored.example.com',
+      storage: () => {
+        throw new Error('never opened by the constructs');
+      },
+    });
+    let error: AggregatedApiServerConfigError | undefined;
+    try {
+      resolveConfig({ resources: [gadget, withStorage, cronTab], replicas: 0 });
+    } catch (e) {
+      error = e as AggregatedApiServerConfigError;
+    }
+    expect(error?.problems).toEqual([
+      'resources: gadgets.gadgets.example.com (Gadget) has code the stock image cannot run (the strategy hook prepareForCreate, the conversion of v1alpha1): build an image whose server entry serves it (runApiServer from aggregated-apiserver/server) and set image to it',
+      'resources: metricsources.stored.example.com (MetricSource) has code the stock image cannot run (a custom storage): build an image whose server entry serves it (runApiServer from aggregated-apiserver/server) and set image to it',
+      'replicas must be an integer from 1 to 1000, got 0',
+    ]);
   });
 });

@@ -9,29 +9,21 @@ import {
   servingCertificateSpec,
   type TlsMaterial,
 } from '../../../lib/core/index.js';
+import { defineResource } from '../../../api/index.js';
+import { cronTab, gadget, metricSnapshot, metricSource } from '../support/definitions.js';
 
 /** lib/core alone: plain objects, no cdk8s. */
 
 const options: AggregatedApiServerOptions = {
   name: 'custom-apiserver',
-  resources: [
-    {
-      group: 'metrics.example.com',
-      versions: ['v1', 'v1beta1'],
-      kind: 'MetricSnapshot',
-      plural: 'metricsnapshots',
-      subresources: ['status'],
-    },
-    {
-      group: 'metrics.example.com',
-      versions: ['v1'],
-      kind: 'MetricSource',
-      plural: 'metricsources',
-      namespaced: false,
-    },
-  ],
+  resources: [metricSnapshot, metricSource],
   tls: { mode: 'generated' },
 };
+/** What the deployment serves, as its flags: the built-in and a declarative definition. */
+const resourceArgs = [
+  '--resources=metricsnapshots.metrics.example.com,metricsources.metrics.example.com',
+  '--resource-definitions=/etc/aggregated-apiserver/resource-definitions/resources.json',
+];
 const material: TlsMaterial = {
   caCertificatePem: 'CA PEM',
   certificatePem: 'CERT PEM',
@@ -50,6 +42,7 @@ describe('server flags', () => {
       '--self-managed-etcd-tls-secret=custom-apiserver/custom-apiserver-etcd-tls',
       '--self-managed-etcd-tls-member-hosts=*.custom-apiserver-etcd-headless.custom-apiserver.svc.cluster.local,*.custom-apiserver-etcd-headless.custom-apiserver.svc,custom-apiserver-etcd.custom-apiserver.svc,custom-apiserver-etcd.custom-apiserver.svc.cluster.local,custom-apiserver-etcd.custom-apiserver,localhost,127.0.0.1',
       '--v=2',
+      ...resourceArgs,
     ]);
   });
 
@@ -61,6 +54,7 @@ describe('server flags', () => {
       '--tls-private-key-file=/var/run/apiserver/serving/tls.key',
       '--etcd-servers=http://custom-apiserver-etcd.custom-apiserver.svc:2379',
       '--v=2',
+      ...resourceArgs,
     ]);
     expect(etcdArgs(config).filter((a) => a.includes('https') || a.includes('cert'))).toEqual([]);
   });
@@ -81,6 +75,7 @@ describe('server flags', () => {
       '--cert-dir=/var/run/apiserver',
       '--data-dir=/var/lib/aggregated-apiserver',
       '--v=4',
+      ...resourceArgs,
       '--etcd-prefix=/x',
       '--shutdown-delay-duration=5s',
     ]);
@@ -188,6 +183,25 @@ describe('RBAC', () => {
       },
     ]);
   });
+
+  test('GIVEN a resource with status and scale THEN view reads both, edit scales it (update, patch) and leaves status to the server', () => {
+    const withScale = renderManifests(resolveConfig({ ...options, resources: [cronTab] }), material);
+    expect(withScale.viewClusterRole.rules).toEqual([
+      {
+        apiGroups: ['stable.example.com'],
+        resources: ['crontabs', 'crontabs/status', 'crontabs/scale'],
+        verbs: ['get', 'list', 'watch'],
+      },
+    ]);
+    expect(withScale.editClusterRole?.rules).toEqual([
+      {
+        apiGroups: ['stable.example.com'],
+        resources: ['crontabs'],
+        verbs: ['create', 'update', 'patch', 'delete', 'deletecollection'],
+      },
+      { apiGroups: ['stable.example.com'], resources: ['crontabs/scale'], verbs: ['update', 'patch'] },
+    ]);
+  });
 });
 
 describe('APIServices', () => {
@@ -208,6 +222,14 @@ describe('APIServices', () => {
       });
       expect(a.spec).not.toHaveProperty('insecureSkipTLSVerify');
     }
+  });
+
+  test('GIVEN a version that is no longer served THEN it gets no APIService, nor a place in the self-managed flags', () => {
+    const config = resolveConfig({ ...options, resources: [cronTab], tls: { mode: 'self-managed' } });
+    expect(renderManifests(config).apiServices.map((a) => a.metadata.name)).toEqual([
+      'v1.stable.example.com',
+    ]);
+    expect(serverArgs(config)).toContain('--self-managed-tls-apiservices=v1.stable.example.com');
   });
 
   test('GIVEN cert-manager THEN the CA is injected from the serving Certificate instead of a caBundle', () => {
@@ -365,7 +387,7 @@ describe('self-managed TLS', () => {
       type: 'Opaque',
     });
     expect(JSON.stringify(m)).not.toMatch(/PRIVATE KEY|BEGIN CERTIFICATE/);
-    expect(m.deployment?.spec?.template.metadata?.annotations).toBeUndefined();
+    expect(m.deployment?.spec?.template.metadata?.annotations).not.toHaveProperty(['checksum/serving-cert']);
   });
 
   test('GIVEN self-managed TLS THEN the server may get and update exactly its Secret and its APIServices', () => {
@@ -437,12 +459,97 @@ describe('namespace and roles', () => {
   });
 
   test('GIVEN only cluster-scoped resources THEN there is no edit role rather than one without rules', () => {
-    const clusterScoped = resolveConfig({ ...options, resources: [options.resources[1]] });
+    const clusterScoped = resolveConfig({ ...options, resources: [metricSource] });
     const m = renderManifests(clusterScoped, material);
     expect(m.editClusterRole).toBeUndefined();
     expect(m.viewClusterRole.rules).toHaveLength(1);
     for (const o of manifestList(m)) {
       if ('rules' in o) expect((o as { rules: unknown[] }).rules.length).toBeGreaterThan(0);
     }
+  });
+});
+
+describe('the resources the server serves', () => {
+  const file = '/etc/aggregated-apiserver/resource-definitions/resources.json';
+
+  test('GIVEN declarative definitions and the stock image THEN their data is a ConfigMap, mounted read-only and passed as --resource-definitions', () => {
+    const config = resolveConfig(options);
+    const m = renderManifests(config, material);
+    expect(m.resourceDefinitions).toEqual({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: expect.objectContaining({
+        name: 'custom-apiserver-resource-definitions',
+        namespace: 'custom-apiserver',
+      }),
+      data: { 'resources.json': config.declarativeResources },
+    });
+    const pod = m.deployment?.spec?.template;
+    expect(pod?.spec?.volumes).toContainEqual({
+      name: 'resource-definitions',
+      configMap: { name: 'custom-apiserver-resource-definitions' },
+    });
+    expect(pod?.spec?.containers[0].volumeMounts).toContainEqual({
+      name: 'resource-definitions',
+      mountPath: '/etc/aggregated-apiserver/resource-definitions',
+      readOnly: true,
+    });
+    expect(pod?.spec?.containers[0].args).toContain(`--resource-definitions=${file}`);
+    expect(pod?.metadata?.annotations?.['checksum/resource-definitions']).toMatch(/^[0-9a-f]{64}$/);
+    const list = manifestList(m);
+    expect(list.indexOf(m.resourceDefinitions!)).toBeLessThan(list.indexOf(m.deployment!));
+  });
+
+  test('GIVEN a changed declarative definition THEN the checksum changes and the pods roll', () => {
+    const checksum = (resources: AggregatedApiServerOptions['resources']) =>
+      renderManifests(resolveConfig({ ...options, resources }), material).deployment?.spec?.template.metadata
+        ?.annotations?.['checksum/resource-definitions'];
+    const changed = defineResource({ ...metricSource.spec, shortNames: ['msrc'] });
+    expect(checksum([metricSnapshot, metricSource])).toBe(checksum([metricSnapshot, metricSource]));
+    expect(checksum([metricSnapshot, changed])).not.toBe(checksum([metricSnapshot, metricSource]));
+  });
+
+  test('GIVEN only the built-in MetricSnapshot THEN no ConfigMap, and --resources names it', () => {
+    const config = resolveConfig({ ...options, resources: [metricSnapshot] });
+    const m = renderManifests(config, material);
+    expect(m.resourceDefinitions).toBeUndefined();
+    expect(JSON.stringify(m.deployment)).not.toContain('resource-definitions');
+    expect(
+      serverArgs(config).filter((a) => /^--(resources|resource-definitions|controllers)=/.test(a)),
+    ).toEqual(['--resources=metricsnapshots.metrics.example.com']);
+  });
+
+  test('GIVEN the stock image without MetricSnapshot THEN its collector is turned off by flag', () => {
+    const config = resolveConfig({ ...options, resources: [cronTab] });
+    expect(
+      serverArgs(config).filter((a) => /^--(resources|resource-definitions|controllers)=/.test(a)),
+    ).toEqual([
+      '--resources=crontabs.stable.example.com',
+      `--resource-definitions=${file}`,
+      '--controllers=*,-metricsnapshot-collector',
+    ]);
+  });
+
+  test('GIVEN an image of their own THEN --resources names every definition and no ConfigMap is rendered', () => {
+    const config = resolveConfig({
+      ...options,
+      resources: [gadget, cronTab],
+      image: 'registry.example/gadgets:2',
+    });
+    const m = renderManifests(config, material);
+    expect(m.resourceDefinitions).toBeUndefined();
+    expect(m.deployment?.spec?.template.spec?.containers[0].image).toBe('registry.example/gadgets:2');
+    expect(
+      serverArgs(config).filter((a) => /^--(resources|resource-definitions|controllers)=/.test(a)),
+    ).toEqual(['--resources=gadgets.gadgets.example.com,crontabs.stable.example.com']);
+    expect(m.deployment?.spec?.template.metadata?.annotations).not.toHaveProperty([
+      'checksum/resource-definitions',
+    ]);
+  });
+
+  test('GIVEN an external stock server THEN the ConfigMap is still rendered for it to read, without a workload', () => {
+    const m = renderManifests(resolveConfig({ ...options, external: { address: 'localhost' } }), material);
+    expect(m.deployment).toBeUndefined();
+    expect(m.resourceDefinitions?.data?.['resources.json']).toContain('"kind": "MetricSource"');
   });
 });

@@ -1,10 +1,9 @@
 import { type AggregatedApiServerOptions, renderManifests, resolveConfig } from '../../../lib/core/index.js';
+import { metricSnapshot } from '../support/definitions.js';
 
 const options: AggregatedApiServerOptions = {
   name: 'custom-apiserver',
-  resources: [
-    { group: 'metrics.example.com', versions: ['v1'], kind: 'MetricSnapshot', plural: 'metricsnapshots' },
-  ],
+  resources: [metricSnapshot],
 };
 
 describe('Prometheus scraping', () => {

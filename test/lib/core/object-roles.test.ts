@@ -5,15 +5,9 @@ import {
   resolveConfig,
   roleObjects,
 } from '../../../lib/core/index.js';
+import { cronTab, metricSnapshot } from '../support/definitions.js';
 
-const resources: AggregatedApiServerOptions['resources'] = [
-  {
-    group: 'metrics.example.com',
-    versions: ['v1', 'v1beta1'],
-    kind: 'MetricSnapshot',
-    plural: 'metricsnapshots',
-  },
-];
+const resources: AggregatedApiServerOptions['resources'] = [metricSnapshot];
 const material = { caCertificatePem: 'CA', certificatePem: 'CERT', privateKeyPem: 'KEY' };
 
 /** Options that together make every role render something. */
@@ -23,7 +17,7 @@ const everyRole: readonly AggregatedApiServerOptions[] = [
     tls: { mode: 'self-managed' },
     metrics: { prometheusServiceAccount: { name: 'prometheus', namespace: 'monitoring' } },
   },
-  { resources, tls: { mode: 'cert-manager' } },
+  { resources: [metricSnapshot, cronTab], tls: { mode: 'cert-manager' } },
   { resources, replicas: 1, storage: { type: 'embedded' }, tls: { mode: 'generated' } },
   { resources, external: { address: '192.0.2.10' }, tls: { mode: 'generated' } },
 ];

@@ -1,11 +1,10 @@
 import { resolveConfig, servingCertificateSpec, verifyTlsMaterial } from '../../../lib/core/index.js';
 import { makeCa, makeServingCert, pems } from '../support/pki.js';
+import { metricSnapshot } from '../support/definitions.js';
 
 const config = resolveConfig({
   name: 'custom-apiserver',
-  resources: [
-    { group: 'metrics.example.com', versions: ['v1'], kind: 'MetricSnapshot', plural: 'metricsnapshots' },
-  ],
+  resources: [metricSnapshot],
 });
 const spec = servingCertificateSpec(config);
 

@@ -1,3 +1,4 @@
+import * as pulumi from '@pulumi/pulumi';
 import * as k8s from '@pulumi/kubernetes';
 import * as tls from '@pulumi/tls';
 import { manifestList, renderManifests, resolveConfig } from '../../../lib/core/index.js';
@@ -9,7 +10,7 @@ import {
 } from '../../../lib/pulumi/index.js';
 import { isKubernetesObject } from '../../../lib/pulumi/testing/kubernetes-objects.js';
 import { runUnderMocks } from '../../../lib/pulumi/testing/mock-deployment.js';
-import { METRIC_SNAPSHOTS } from '../support/synth.js';
+import { cronTab, gadget, metricSnapshot } from '../support/definitions.js';
 import { deployUnderMocks, object, valueOf } from './support/mock-deploy.js';
 
 describe('AggregatedApiServer (Pulumi component)', () => {
@@ -19,7 +20,7 @@ describe('AggregatedApiServer (Pulumi component)', () => {
       renderManifests(
         resolveConfig({
           name: 'custom-apiserver',
-          resources: [METRIC_SNAPSHOTS],
+          resources: [metricSnapshot],
           tls: { mode: 'generated' },
         }),
         {
@@ -151,10 +152,35 @@ describe('AggregatedApiServer (Pulumi component)', () => {
     expect(deployment.spec.template.spec.containers[0].image).toBe('registry.example/apiserver:7');
   });
 
+  test('GIVEN a definition with code and an image Output THEN the image is theirs: it serves the definition, no ConfigMap', async () => {
+    const { objects } = await deployUnderMocks({
+      resources: [gadget, cronTab],
+      image: pulumi.output('registry.example/gadgets:7'),
+    });
+    const deployment = object<{
+      spec: { template: { spec: { containers: { image: string; args: string[] }[] } } };
+    }>(objects, 'Deployment');
+    expect(deployment.spec.template.spec.containers[0].image).toBe('registry.example/gadgets:7');
+    expect(deployment.spec.template.spec.containers[0].args).toContain(
+      '--resources=gadgets.gadgets.example.com,crontabs.stable.example.com',
+    );
+    expect(objects.map((o) => o.kind)).not.toContain('ConfigMap');
+  });
+
+  test('GIVEN a definition with code and no image THEN construction fails naming its code', async () => {
+    const error = await runUnderMocks(
+      () => new AggregatedApiServer('code', { resources: [gadget], tls: { mode: 'self-managed' } }),
+    ).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AggregatedApiServerConfigError);
+    expect((error as Error).message).toContain(
+      'gadgets.gadgets.example.com (Gadget) has code the stock image cannot run (the strategy hook prepareForCreate, the conversion of v1alpha1)',
+    );
+  });
+
   test('GIVEN invalid args THEN construction fails listing lib/core problems and Pulumi key problems together', async () => {
     const construct = () =>
       new AggregatedApiServer('bad', {
-        resources: [METRIC_SNAPSHOTS],
+        resources: [metricSnapshot],
         replicas: 2,
         storage: { type: 'embedded' },
         tls: { mode: 'generated', keyAlgorithm: 'ECDSA', rsaBits: 4096 },

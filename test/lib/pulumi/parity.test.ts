@@ -1,6 +1,7 @@
 import { manifestList, renderManifests, resolveConfig } from '../../../lib/core/index.js';
 import { PARITY_CASES, type ParityProps } from '../support/parity.js';
-import { cleanupTempDirs, METRIC_SNAPSHOTS, synthServer } from '../support/synth.js';
+import { metricSnapshot } from '../support/definitions.js';
+import { cleanupTempDirs, synthServer } from '../support/synth.js';
 import { deployUnderMocks, valueOf } from './support/mock-deploy.js';
 import { expectSameObjects, withoutAwaitAnnotation } from './support/same-objects.js';
 
@@ -23,7 +24,7 @@ async function expectParity(props: ParityProps): Promise<void> {
   const material = pulumiDeployed.server.tlsMaterial && (await valueOf(pulumiDeployed.server.tlsMaterial));
   const core = manifestList(
     renderManifests(
-      resolveConfig({ name: 'custom-apiserver', resources: [METRIC_SNAPSHOTS], ...props }),
+      resolveConfig({ name: 'custom-apiserver', resources: [metricSnapshot], ...props }),
       material,
     ),
   );

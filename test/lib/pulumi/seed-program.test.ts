@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { X509Certificate } from 'node:crypto';
 import { promisify } from 'node:util';
 import { parseAllDocuments } from 'yaml';
-import { seedOptionsFromEnv } from '../../../apps/cdk8s/seed-chart.js';
+import { deploymentEnvironment } from '../../../apps/support/deployment-environment.js';
 import { kubernetesObjects } from '../../../lib/pulumi/testing/kubernetes-objects.js';
 import { runUnderMocks } from '../../../lib/pulumi/testing/mock-deployment.js';
 import { deploySeed } from '../../../apps/pulumi/seed.js';
@@ -17,7 +17,7 @@ afterAll(cleanupTempDirs);
 const run = promisify(execFile);
 
 async function pulumiSeed(env: Record<string, string>): Promise<AnyManifest[]> {
-  const { resources } = await runUnderMocks(() => deploySeed(seedOptionsFromEnv(env)));
+  const { resources } = await runUnderMocks(() => deploySeed(deploymentEnvironment(env)));
   return kubernetesObjects(resources);
 }
 

@@ -1,6 +1,6 @@
 import * as pulumi from '@pulumi/pulumi';
 import { AggregatedApiServer } from '../../../lib/pulumi/index.js';
-import { METRIC_SNAPSHOTS } from '../support/synth.js';
+import { metricSnapshot } from '../support/definitions.js';
 import { valueOf } from './support/mock-deploy.js';
 
 /**
@@ -28,7 +28,7 @@ describe('AggregatedApiServer under mocks that echo their inputs', () => {
     try {
       const server = new AggregatedApiServer('echo', {
         name: 'custom-apiserver',
-        resources: [METRIC_SNAPSHOTS],
+        resources: [metricSnapshot],
       });
       expect(await valueOf(server.apiServiceNames)).toEqual([
         'v1.metrics.example.com',

@@ -6,7 +6,8 @@ import { resolveConfig } from '../../../lib/core/index.js';
 import { AggregatedApiServer, AggregatedApiServerConfigError } from '../../../lib/pulumi/index.js';
 import { servingMaterial } from '../../../lib/pulumi/serving-material.js';
 import { makeCa, makeServingCert, pems } from '../support/pki.js';
-import { METRIC_SNAPSHOTS, SERVICE_NAMES } from '../support/synth.js';
+import { metricSnapshot } from '../support/definitions.js';
+import { SERVICE_NAMES } from '../support/synth.js';
 import { deployUnderMocks, isWireSecret, object, unwrapped, valueOf } from './support/mock-deploy.js';
 
 interface SecretObject {
@@ -158,7 +159,7 @@ describe('AggregatedApiServer certificates (@pulumi/tls, minted for real by the 
     const error = await runUnderMocks(
       () =>
         new AggregatedApiServer('bad', {
-          resources: [METRIC_SNAPSHOTS],
+          resources: [metricSnapshot],
           tls: { mode: 'provided', ...pems(ca, cert) },
         }),
     ).catch((e: unknown) => e);
@@ -188,7 +189,7 @@ describe('AggregatedApiServer certificates (@pulumi/tls, minted for real by the 
     const otherCa = await makeCa('another CA');
     const config = resolveConfig({
       name: 'custom-apiserver',
-      resources: [METRIC_SNAPSHOTS],
+      resources: [metricSnapshot],
       tls: { mode: 'self-signed' },
       insecureSkipTLSVerify: true,
     });

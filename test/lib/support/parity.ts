@@ -1,4 +1,5 @@
 import type { AggregatedApiServerOptions } from '../../../lib/core/index.js';
+import { cronTab, gadget, metricSnapshot, metricSource } from './definitions.js';
 import { makeCa, makeServingCert, pems } from './pki.js';
 import { SERVICE_NAMES } from './synth.js';
 
@@ -63,6 +64,30 @@ export const PARITY_CASES: readonly ParityCase[] = [
       const ca = await makeCa();
       return { tls: { mode: 'provided', ...pems(ca, await makeServingCert(ca, SERVICE_NAMES)) } };
     },
+  },
+  {
+    name: 'declarative definitions beside the built-in on the stock image (a ConfigMap, a scale subresource)',
+    props: () => ({
+      resources: [metricSnapshot, metricSource, cronTab],
+      tls: { mode: 'self-managed' },
+    }),
+  },
+  {
+    name: 'declarative definitions alone on a copy of the stock image (its collector turned off)',
+    props: () => ({
+      resources: [cronTab],
+      image: 'registry.example/aggregated-apiserver:0.1.0',
+      serverEntry: 'stock',
+      tls: { mode: 'generated' },
+    }),
+  },
+  {
+    name: 'definitions with code served by an image of their own',
+    props: () => ({
+      resources: [gadget, cronTab],
+      image: 'registry.example/gadgets:3',
+      tls: { mode: 'self-managed' },
+    }),
   },
   {
     name: 'an external IP address',

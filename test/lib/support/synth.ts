@@ -4,21 +4,10 @@ import { Construct } from 'constructs';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SeedChart, seedOptionsFromEnv } from '../../../apps/cdk8s/seed-chart.js';
-import {
-  AggregatedApiServer,
-  type AggregatedApiServerProps,
-  type ApiResourceOptions,
-} from '../../../lib/cdk8s/index.js';
-
-/** The seed resource: MetricSnapshot in metrics.example.com, served as v1 and v1beta1. */
-export const METRIC_SNAPSHOTS: ApiResourceOptions = {
-  group: 'metrics.example.com',
-  versions: ['v1', 'v1beta1'],
-  kind: 'MetricSnapshot',
-  plural: 'metricsnapshots',
-  subresources: ['status'],
-};
+import { SeedChart } from '../../../apps/cdk8s/seed-chart.js';
+import { deploymentEnvironment } from '../../../apps/support/deployment-environment.js';
+import { AggregatedApiServer, type AggregatedApiServerProps } from '../../../lib/cdk8s/index.js';
+import { metricSnapshot } from './definitions.js';
 
 /** A synthesized object, with wire field names (typed loosely through T). */
 export type Synthesized<T = Record<string, unknown>> = T & {
@@ -77,7 +66,7 @@ export function synthServer(
   const tls = props.tls;
   const server = new AggregatedApiServer(scope, options.id ?? 'Server', {
     name: 'custom-apiserver',
-    resources: [METRIC_SNAPSHOTS],
+    resources: [metricSnapshot],
     logger: (m) => logs.push(m),
     ...props,
     tls: tls?.mode === 'generated' ? { ...tls, keyStoreDir: tls.keyStoreDir ?? tempDir() } : tls,
@@ -88,7 +77,7 @@ export function synthServer(
 /** GIVEN an environment, WHEN the example app (apps/cdk8s) is synthesized, returns its objects. */
 export function synthSeed(env: Record<string, string>): Synthesized[] {
   const chart = new SeedChart(Testing.app(), 'custom-apiserver', {
-    ...seedOptionsFromEnv({ AGGREGATED_APISERVER_PKI_DIR: tempDir(), ...env }),
+    ...deploymentEnvironment({ AGGREGATED_APISERVER_PKI_DIR: tempDir(), ...env }),
     logger: () => undefined,
   });
   return Testing.synth(chart) as Synthesized[];

@@ -4,7 +4,7 @@ import { runUnderMocks } from '../../../../lib/pulumi/testing/mock-deployment.js
 import type { RegisteredResource } from '../../../../lib/pulumi/testing/resource-recorder.js';
 import type { AnyManifest } from '../../../../lib/core/index.js';
 import { AggregatedApiServer, type AggregatedApiServerArgs } from '../../../../lib/pulumi/index.js';
-import { METRIC_SNAPSHOTS } from '../../support/synth.js';
+import { metricSnapshot } from '../../support/definitions.js';
 
 /** A component deployed under mocks, with what the engine saw. */
 export interface MockDeployed {
@@ -32,7 +32,7 @@ export async function deployUnderMocks(
     () =>
       new AggregatedApiServer(
         'test',
-        { name: 'custom-apiserver', resources: [METRIC_SNAPSHOTS], ...args },
+        { name: 'custom-apiserver', resources: [metricSnapshot], ...args },
         before(),
       ),
   );

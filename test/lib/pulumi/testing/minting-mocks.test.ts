@@ -2,7 +2,7 @@ import { X509Certificate } from 'node:crypto';
 import * as pulumi from '@pulumi/pulumi';
 import { AggregatedApiServer } from '../../../../lib/pulumi/index.js';
 import { mintingMocks } from '../../../../lib/pulumi/testing/index.js';
-import { METRIC_SNAPSHOTS } from '../../support/synth.js';
+import { metricSnapshot } from '../../support/definitions.js';
 import { valueOf } from '../support/mock-deploy.js';
 
 describe('aggregated-apiserver/pulumi/testing', () => {
@@ -21,7 +21,7 @@ describe('aggregated-apiserver/pulumi/testing', () => {
     );
     const server = new AggregatedApiServer('minted', {
       name: 'custom-apiserver',
-      resources: [METRIC_SNAPSHOTS],
+      resources: [metricSnapshot],
     });
     const caBundle = await valueOf(server.caBundle ?? pulumi.output(''));
     const ca = new X509Certificate(Buffer.from(caBundle, 'base64').toString('utf8'));
