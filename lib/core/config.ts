@@ -9,7 +9,9 @@ import type {
   CaOptions,
   ComputeResources,
   EtcdBackupOptions,
+  KeyReference,
   PolicyRuleOptions,
+  PrometheusOptions,
   TolerationOptions,
 } from './options.js';
 import {
@@ -19,7 +21,7 @@ import {
   resolveResources,
   type ServerEntry,
 } from './served-resources.js';
-import { STOCK_IMAGE_CONTROLLERS } from './stock-image.js';
+import { COLLECTED_RESOURCE, STOCK_IMAGE_CONTROLLERS } from './stock-image.js';
 import {
   checkCronSchedule,
   checkDns1035Label,
@@ -115,6 +117,13 @@ export type ResolvedExternal =
     }
   | { readonly kind: 'dns'; readonly host: string; readonly port: number };
 
+/** Prometheus options with the keys' defaults applied. */
+export interface ResolvedPrometheus {
+  readonly url: string;
+  readonly bearerTokenSecret?: Required<KeyReference>;
+  readonly caConfigMap?: Required<KeyReference>;
+}
+
 /** AggregatedApiServerOptions validated and with every default applied. */
 export interface AggregatedApiServerConfig {
   readonly name: string;
@@ -150,6 +159,7 @@ export interface AggregatedApiServerConfig {
   readonly insecureSkipTLSVerify: boolean;
   readonly external?: ResolvedExternal;
   readonly serverRules: readonly PolicyRuleOptions[];
+  readonly prometheus?: ResolvedPrometheus;
   readonly labels: Readonly<Record<string, string>>;
   readonly metrics?: {
     readonly serviceMonitor: boolean;
@@ -196,6 +206,11 @@ export const MANAGED_FLAGS: Readonly<Record<string, string>> = {
   standalone: 'a deployed server is never standalone',
   v: 'use the verbosity option',
   resources: 'the resources option names what the server serves',
+  'leader-elect-resource-name': 'the construct grants RBAC on this Lease only',
+  'leader-elect-resource-namespace': 'the construct grants RBAC on this Lease only',
+  'prometheus-url': 'use the prometheus option',
+  'prometheus-bearer-token-file': 'use prometheus.bearerTokenSecret',
+  'prometheus-ca-file': 'use prometheus.caConfigMap',
   'resource-definitions': 'the declarative definitions in resources are handed to the stock image',
 };
 
@@ -289,6 +304,12 @@ export function resolveConfig(options: AggregatedApiServerOptions): AggregatedAp
       problems.push(`serverRules[${i}] needs at least one apiGroup, resource and verb`);
     }
   }
+  const prometheus = resolvePrometheus(options.prometheus, problems);
+  if (prometheus && serverEntry === 'stock' && !resources.some((r) => r.name === COLLECTED_RESOURCE)) {
+    problems.push(
+      `prometheus feeds the stock image's MetricSnapshot collector, but resources do not include MetricSnapshot (${COLLECTED_RESOURCE}, from aggregated-apiserver/metricsnapshot)`,
+    );
+  }
   for (const [key, value] of Object.entries(options.labels ?? {})) {
     if (value.length > 63) problems.push(`labels["${key}"] value must be at most 63 characters`);
   }
@@ -347,8 +368,49 @@ export function resolveConfig(options: AggregatedApiServerOptions): AggregatedAp
     insecureSkipTLSVerify,
     external,
     serverRules: [...(options.serverRules ?? [])],
+    prometheus,
     labels: { ...(options.labels ?? {}) },
     metrics,
+  };
+}
+
+/** A Secret or ConfigMap key: what a file name in a mounted volume may be. */
+const CONFIG_KEY = /^[-._a-zA-Z0-9]+$/;
+
+function resolvePrometheus(
+  options: PrometheusOptions | undefined,
+  problems: string[],
+): ResolvedPrometheus | undefined {
+  if (!options) return undefined;
+  let protocol: string | undefined;
+  try {
+    protocol = new URL(options.url).protocol;
+  } catch {
+    protocol = undefined;
+  }
+  if (protocol !== 'http:' && protocol !== 'https:') {
+    problems.push(`prometheus.url must be an http or https URL, got "${options.url}"`);
+  }
+  const reference = (
+    field: string,
+    ref: KeyReference | undefined,
+    defaultKey: string,
+  ): Required<KeyReference> | undefined => {
+    if (!ref) return undefined;
+    const problem = checkDns1123Subdomain(`prometheus.${field}.name`, ref.name);
+    if (problem) problems.push(problem);
+    const key = ref.key ?? defaultKey;
+    if (!CONFIG_KEY.test(key) || key === '.' || key === '..' || key.length > 253) {
+      problems.push(
+        `prometheus.${field}.key must consist of alphanumerics, '-', '_' or '.' (a file name), got "${key}"`,
+      );
+    }
+    return { name: ref.name, key };
+  };
+  return {
+    url: options.url,
+    bearerTokenSecret: reference('bearerTokenSecret', options.bearerTokenSecret, 'token'),
+    caConfigMap: reference('caConfigMap', options.caConfigMap, 'ca.crt'),
   };
 }
 

@@ -6,6 +6,7 @@
 export * from './api-service.js';
 export * from './cert-manager.js';
 export * from './certificate.js';
+export * from './collector.js';
 export * from './compute-resources.js';
 export * from './config.js';
 export * from './config-map-file.js';

@@ -25,6 +25,10 @@ export interface ObjectNames {
   readonly authReaderBinding: string;
   readonly viewClusterRole: string;
   readonly editClusterRole: string;
+  /** The Lease of the server's leader election, and the Role and RoleBinding that grant it. */
+  readonly leaderElectionLease: string;
+  readonly leaderElectionRole: string;
+  readonly leaderElectionRoleBinding: string;
   readonly selfManagedTlsRole: string;
   readonly metricsReaderClusterRole: string;
   readonly metricsReaderClusterRoleBinding: string;
@@ -68,6 +72,9 @@ export function objectNames(config: Pick<AggregatedApiServerConfig, 'name' | 'na
     authReaderBinding: `${clusterPrefix}:auth-reader`,
     viewClusterRole: `${clusterPrefix}:view`,
     editClusterRole: `${clusterPrefix}:edit`,
+    leaderElectionLease: name,
+    leaderElectionRole: `${name}-leader-election`,
+    leaderElectionRoleBinding: `${name}-leader-election`,
     selfManagedTlsRole: `${name}-self-managed-tls`,
     metricsReaderClusterRole: `${clusterPrefix}:metrics-reader`,
     metricsReaderClusterRoleBinding: `${clusterPrefix}:metrics-reader`,

@@ -295,6 +295,36 @@ export interface MetricsOptions {
   readonly prometheusServiceAccount?: { readonly name: string; readonly namespace: string };
 }
 
+/** A key of a Secret or ConfigMap in the server's namespace. */
+export interface KeyReference {
+  /** Name of the Secret or ConfigMap. */
+  readonly name: string;
+  /** The key within it. @default - see the field that uses it */
+  readonly key?: string;
+}
+
+/**
+ * The Prometheus the stock image's MetricSnapshot collector reads from (`source: prometheus`).
+ * The Secret and ConfigMap must exist in the server's namespace; they are mounted read-only.
+ */
+export interface PrometheusOptions {
+  /** The Prometheus HTTP API, e.g. `http://prometheus-operated.monitoring.svc:9090` (`--prometheus-url`). */
+  readonly url: string;
+  /**
+   * A Secret whose key holds a bearer token for Prometheus, read for every query
+   * (`--prometheus-bearer-token-file`), so a rotated token is picked up.
+   * @default - no token; the key defaults to `token`
+   */
+  readonly bearerTokenSecret?: KeyReference;
+  /**
+   * A ConfigMap whose key holds the CA bundle (PEM) Prometheus' serving certificate chains to
+   * (`--prometheus-ca-file`), e.g. `{ name: 'kube-root-ca.crt' }` for a certificate from the
+   * cluster CA.
+   * @default - the image's system roots; the key defaults to `ca.crt`
+   */
+  readonly caConfigMap?: KeyReference;
+}
+
 /** Everything that describes an aggregated API server deployment. */
 export interface AggregatedApiServerOptions {
   /**
@@ -432,6 +462,14 @@ export interface AggregatedApiServerOptions {
    * @default []
    */
   readonly serverRules?: readonly PolicyRuleOptions[];
+
+  /**
+   * Where the stock image's MetricSnapshot collector reads from (see PrometheusOptions); it needs
+   * MetricSnapshot among the resources. A server entry of yours takes these flags only if it runs
+   * the collector with the Prometheus source.
+   * @default - none: snapshots with `source: prometheus` report SourceNotConfigured
+   */
+  readonly prometheus?: PrometheusOptions;
 
   /** Let Prometheus scrape `/metrics` (see MetricsOptions). @default - no monitoring objects */
   readonly metrics?: MetricsOptions;

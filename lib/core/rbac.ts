@@ -181,6 +181,52 @@ export function editClusterRole(config: AggregatedApiServerConfig): Manifest<V1C
   };
 }
 
+/** What the leader election needs on its one Lease: read it and renew or take it over. */
+export const LEADER_ELECTION_VERBS = ['get', 'update'] as const;
+
+/**
+ * The server's leader election Lease, in its namespace: `get` and `update` on that one Lease
+ * only. `create` cannot be limited by name (RBAC sees no name on a create), so it is granted on
+ * the Leases of the namespace, as kube-controller-manager's own role does.
+ */
+export function leaderElectionRole(config: AggregatedApiServerConfig): Manifest<V1Role> {
+  const names = objectNames(config);
+  return {
+    apiVersion: RBAC_API_VERSION,
+    kind: 'Role',
+    metadata: {
+      name: names.leaderElectionRole,
+      namespace: config.namespace,
+      labels: objectLabels(config, 'apiserver'),
+    },
+    rules: [
+      { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['create'] },
+      {
+        apiGroups: ['coordination.k8s.io'],
+        resources: ['leases'],
+        resourceNames: [names.leaderElectionLease],
+        verbs: [...LEADER_ELECTION_VERBS],
+      },
+    ],
+  };
+}
+
+/** Binds the leader election Role to the ServiceAccount. */
+export function leaderElectionRoleBinding(config: AggregatedApiServerConfig): Manifest<V1RoleBinding> {
+  const names = objectNames(config);
+  return {
+    apiVersion: RBAC_API_VERSION,
+    kind: 'RoleBinding',
+    metadata: {
+      name: names.leaderElectionRoleBinding,
+      namespace: config.namespace,
+      labels: objectLabels(config, 'apiserver'),
+    },
+    roleRef: { apiGroup: RBAC_GROUP, kind: 'Role', name: names.leaderElectionRole },
+    subjects: [serverSubject(config)],
+  };
+}
+
 /** Verbs a self-managed server needs on its Secret and its APIServices, and nothing more. */
 export const SELF_MANAGED_TLS_VERBS = ['get', 'update'] as const;
 

@@ -2,6 +2,7 @@ import type { V1Container, V1Probe, V1Volume, V1VolumeMount } from './k8s-types.
 import { apiServiceName } from './api-service.js';
 import { configMapFileMount, configMapFileVolume, type ConfigMapFile } from './config-map-file.js';
 import { resourceArgs, resourceDefinitionsFile } from './resource-definitions.js';
+import { controllerArgs, prometheusVolumeMounts, prometheusVolumes } from './collector.js';
 import { servingCertificateSpec } from './certificate.js';
 import type { AggregatedApiServerConfig } from './config.js';
 import { resourceRequirements } from './compute-resources.js';
@@ -82,7 +83,8 @@ export function tlsArgs(config: AggregatedApiServerConfig): string[] {
 
 /**
  * The server's flags (Kubernetes generic API server flags), in a fixed order: port, serving
- * certificate, storage, verbosity, the resources it serves, then `extraArgs` verbatim. Run an
+ * certificate, storage, verbosity, the resources it serves, leader election and Prometheus, then
+ * `extraArgs` verbatim. Run an
  * external server with them (a stock server given declarative definitions reads them from the
  * file `--resource-definitions` names: write the ConfigMap's data there).
  */
@@ -93,6 +95,7 @@ export function serverArgs(config: AggregatedApiServerConfig): string[] {
     ...storageArgs(config),
     `--v=${config.verbosity}`,
     ...resourceArgs(config),
+    ...controllerArgs(config),
     ...config.extraArgs,
   ];
 }
@@ -143,7 +146,8 @@ export function serverProbes(
  * Pod volumes of the server: the serving Secret, or a writable in-memory cert dir when the server
  * makes its certificate itself (self-signed, self-managed: the key never reaches the node's
  * disk), a writable /tmp (the root filesystem is read-only), the data volume of embedded
- * storage and the files the server reads from ConfigMaps. The order matches the container's mounts.
+ * storage, the files the server reads from ConfigMaps and Prometheus' token and CA. The order
+ * matches the container's mounts.
  */
 export function serverVolumes(config: AggregatedApiServerConfig): V1Volume[] {
   const names = objectNames(config);
@@ -161,7 +165,7 @@ export function serverVolumes(config: AggregatedApiServerConfig): V1Volume[] {
   if (config.storage.type === 'embedded') {
     volumes.push({ name: VOLUME_NAMES.data, persistentVolumeClaim: { claimName: names.dataVolumeClaim } });
   }
-  volumes.push(...configMapFiles(config).map(configMapFileVolume));
+  volumes.push(...configMapFiles(config).map(configMapFileVolume), ...prometheusVolumes(config));
   return volumes;
 }
 
@@ -179,7 +183,7 @@ export function serverVolumeMounts(config: AggregatedApiServerConfig): V1VolumeM
   }
   mounts.push({ name: VOLUME_NAMES.tmp, mountPath: '/tmp' });
   if (config.storage.type === 'embedded') mounts.push({ name: VOLUME_NAMES.data, mountPath: DATA_DIR });
-  mounts.push(...configMapFiles(config).map(configMapFileMount));
+  mounts.push(...configMapFiles(config).map(configMapFileMount), ...prometheusVolumeMounts(config));
   return mounts;
 }
 

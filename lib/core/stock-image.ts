@@ -12,7 +12,10 @@
  */
 export const STOCK_IMAGE_RESOURCES: readonly string[] = ['metricsnapshots.metrics.example.com'];
 
+/** The resource the stock image's collector fills from Prometheus (`prometheus` option). */
+export const COLLECTED_RESOURCE = 'metricsnapshots.metrics.example.com';
+
 /** The stock image's controllers, with the resource each works on (`<plural>.<group>`). */
 export const STOCK_IMAGE_CONTROLLERS: Readonly<Record<string, string>> = {
-  'metricsnapshot-collector': 'metricsnapshots.metrics.example.com',
+  'metricsnapshot-collector': COLLECTED_RESOURCE,
 };

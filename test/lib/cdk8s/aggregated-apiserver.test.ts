@@ -59,6 +59,29 @@ describe('AggregatedApiServer identity and RBAC', () => {
     expect(binding.subjects).toEqual([SA_SUBJECT]);
   });
 
+  test('GIVEN the defaults THEN a Role in the namespace grants the leader election Lease by name, and the server uses that Lease', () => {
+    const role = one<{ rules: unknown[] }>(objects, 'Role', 'custom-apiserver-leader-election');
+    expect(role.metadata.namespace).toBe('custom-apiserver');
+    expect(role.rules).toEqual([
+      { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['create'] },
+      {
+        apiGroups: ['coordination.k8s.io'],
+        resources: ['leases'],
+        resourceNames: ['custom-apiserver'],
+        verbs: ['get', 'update'],
+      },
+    ]);
+    const binding = one<V1RoleBinding>(objects, 'RoleBinding', 'custom-apiserver-leader-election');
+    expect(binding.roleRef.name).toBe('custom-apiserver-leader-election');
+    expect(binding.subjects).toEqual([SA_SUBJECT]);
+    expect(one<V1Deployment>(objects, 'Deployment').spec?.template.spec?.containers[0].args).toEqual(
+      expect.arrayContaining([
+        '--leader-elect-resource-name=custom-apiserver',
+        '--leader-elect-resource-namespace=custom-apiserver',
+      ]),
+    );
+  });
+
   test("GIVEN the defaults THEN the server's own ClusterRole reads namespaces and the cluster's admission configuration and is bound to the ServiceAccount", () => {
     const role = one<{ rules: { apiGroups: string[]; resources: string[]; verbs: string[] }[] }>(
       objects,
@@ -165,6 +188,38 @@ describe('AggregatedApiServer workload', () => {
         '--cert-dir=/var/run/apiserver',
         '--tls-cert-file=/var/run/apiserver/serving/tls.crt',
         '--tls-private-key-file=/var/run/apiserver/serving/tls.key',
+      ]),
+    );
+  });
+
+  test('GIVEN prometheus with a token Secret and a CA ConfigMap THEN the pod mounts both read-only and the server reads them', () => {
+    const synthesized = synthServer({
+      prometheus: {
+        url: 'http://prometheus.monitoring.svc:9090',
+        bearerTokenSecret: { name: 'prometheus-reader' },
+        caConfigMap: { name: 'kube-root-ca.crt' },
+      },
+    });
+    const spec = one<V1Deployment>(synthesized.objects, 'Deployment').spec?.template.spec;
+    expect(spec?.volumes?.filter((v) => v.name.startsWith('prometheus'))).toEqual([
+      {
+        name: 'prometheus-token',
+        secret: {
+          secretName: 'prometheus-reader',
+          items: [{ key: 'token', path: 'token' }],
+          defaultMode: 0o440,
+        },
+      },
+      {
+        name: 'prometheus-ca',
+        configMap: { name: 'kube-root-ca.crt', items: [{ key: 'ca.crt', path: 'ca.crt' }] },
+      },
+    ]);
+    expect(spec?.containers[0].args).toEqual(
+      expect.arrayContaining([
+        '--prometheus-url=http://prometheus.monitoring.svc:9090',
+        '--prometheus-bearer-token-file=/var/run/prometheus/token/token',
+        '--prometheus-ca-file=/var/run/prometheus/ca/ca.crt',
       ]),
     );
   });

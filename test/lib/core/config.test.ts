@@ -187,6 +187,36 @@ describe('resolveConfig rejects what cannot work', () => {
       /resources: the stock server would refuse resources\[0\] \(numbers\.numbers\.example\.com\)/,
     ],
     [
+      'a Prometheus URL that is not http(s)',
+      { prometheus: { url: 'prometheus:9090' } },
+      /prometheus\.url must be an http or https URL, got "prometheus:9090"/,
+    ],
+    [
+      'a token Secret with a bad name',
+      { prometheus: { url: 'http://p:9090', bearerTokenSecret: { name: 'Bad_Name' } } },
+      /prometheus\.bearerTokenSecret\.name "Bad_Name" must be a DNS-1123 subdomain/,
+    ],
+    [
+      'a CA key that is no file name',
+      { prometheus: { url: 'http://p:9090', caConfigMap: { name: 'ca', key: '../ca.crt' } } },
+      /prometheus\.caConfigMap\.key must consist of alphanumerics, '-', '_' or '\.' \(a file name\), got "\.\.\/ca\.crt"/,
+    ],
+    [
+      'Prometheus for the stock image without MetricSnapshot',
+      { resources: [cronTab], prometheus: { url: 'http://p:9090' } },
+      /prometheus feeds the stock image's MetricSnapshot collector, but resources do not include MetricSnapshot \(metricsnapshots\.metrics\.example\.com/,
+    ],
+    [
+      'extraArgs that set the Prometheus URL',
+      { extraArgs: ['--prometheus-url=http://p:9090'] },
+      /extraArgs must not set --prometheus-url: the construct sets it \(use the prometheus option\)/,
+    ],
+    [
+      'extraArgs that move the leader election Lease',
+      { extraArgs: ['--leader-elect-resource-name=other'] },
+      /extraArgs must not set --leader-elect-resource-name: the construct sets it \(the construct grants RBAC on this Lease only\)/,
+    ],
+    [
       'extraArgs that choose the resources',
       { extraArgs: ['--resources=metricsnapshots.metrics.example.com'] },
       /extraArgs must not set --resources: the construct sets it \(the resources option names what the server serves\)/,
@@ -454,5 +484,33 @@ describe('resolveConfig derives the served resources from their definitions', ()
       'resources: metricsources.stored.example.com (MetricSource) has code the stock image cannot run (a custom storage): build an image whose server entry serves it (runApiServer from aggregated-apiserver/server) and set image to it',
       'replicas must be an integer from 1 to 1000, got 0',
     ]);
+  });
+});
+
+describe('resolveConfig resolves the Prometheus of the collector', () => {
+  test('GIVEN a token Secret and a CA ConfigMap without keys THEN the keys default to token and ca.crt', () => {
+    expect(
+      resolveConfig({
+        resources,
+        prometheus: {
+          url: 'https://prometheus.monitoring.svc:9091',
+          bearerTokenSecret: { name: 'reader' },
+          caConfigMap: { name: 'kube-root-ca.crt' },
+        },
+      }).prometheus,
+    ).toEqual({
+      url: 'https://prometheus.monitoring.svc:9091',
+      bearerTokenSecret: { name: 'reader', key: 'token' },
+      caConfigMap: { name: 'kube-root-ca.crt', key: 'ca.crt' },
+    });
+  });
+
+  test('GIVEN an image of their own without MetricSnapshot THEN Prometheus is theirs to use', () => {
+    const config = resolveConfig({
+      resources: [cronTab],
+      image: 'registry.example/own:1',
+      prometheus: { url: 'http://p:9090' },
+    });
+    expect(config.prometheus?.url).toBe('http://p:9090');
   });
 });

@@ -19,10 +19,12 @@ const options: AggregatedApiServerOptions = {
   resources: [metricSnapshot, metricSource],
   tls: { mode: 'generated' },
 };
-/** What the deployment serves, as its flags: the built-in and a declarative definition. */
+/** What the deployment serves, as its flags (the built-in and a declarative definition), and its Lease. */
 const resourceArgs = [
   '--resources=metricsnapshots.metrics.example.com,metricsources.metrics.example.com',
   '--resource-definitions=/etc/aggregated-apiserver/resource-definitions/resources.json',
+  '--leader-elect-resource-name=custom-apiserver',
+  '--leader-elect-resource-namespace=custom-apiserver',
 ];
 const material: TlsMaterial = {
   caCertificatePem: 'CA PEM',
@@ -551,5 +553,115 @@ describe('the resources the server serves', () => {
     const m = renderManifests(resolveConfig({ ...options, external: { address: 'localhost' } }), material);
     expect(m.deployment).toBeUndefined();
     expect(m.resourceDefinitions?.data?.['resources.json']).toContain('"kind": "MetricSource"');
+  });
+});
+
+describe('the collector: leader election and Prometheus', () => {
+  test('GIVEN the defaults THEN a Role grants get and update on the Lease by name only, and create in the namespace', () => {
+    const m = renderManifests(resolveConfig(options), material);
+    expect(m.leaderElectionRole).toEqual({
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'Role',
+      metadata: expect.objectContaining({
+        name: 'custom-apiserver-leader-election',
+        namespace: 'custom-apiserver',
+      }),
+      rules: [
+        { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['create'] },
+        {
+          apiGroups: ['coordination.k8s.io'],
+          resources: ['leases'],
+          resourceNames: ['custom-apiserver'],
+          verbs: ['get', 'update'],
+        },
+      ],
+    });
+    expect(m.leaderElectionRoleBinding).toMatchObject({
+      metadata: { name: 'custom-apiserver-leader-election', namespace: 'custom-apiserver' },
+      roleRef: {
+        apiGroup: 'rbac.authorization.k8s.io',
+        kind: 'Role',
+        name: 'custom-apiserver-leader-election',
+      },
+      subjects: [{ kind: 'ServiceAccount', name: 'custom-apiserver', namespace: 'custom-apiserver' }],
+    });
+    const list = manifestList(m);
+    expect(list.indexOf(m.leaderElectionRoleBinding)).toBeLessThan(list.indexOf(m.deployment!));
+    expect(m.deployment?.spec?.template.spec?.containers[0].args).toEqual(
+      expect.arrayContaining([
+        '--leader-elect-resource-name=custom-apiserver',
+        '--leader-elect-resource-namespace=custom-apiserver',
+      ]),
+    );
+  });
+
+  test('GIVEN an external server THEN the Lease is granted all the same (it runs the same controllers)', () => {
+    const m = renderManifests(resolveConfig({ ...options, external: { address: 'localhost' } }), material);
+    expect(m.leaderElectionRole.rules?.[1].resourceNames).toEqual(['custom-apiserver']);
+  });
+
+  test('GIVEN prometheus with a token Secret and a CA ConfigMap THEN only their keys are mounted read-only and passed as files', () => {
+    const config = resolveConfig({
+      ...options,
+      prometheus: {
+        url: 'https://prometheus.monitoring.svc:9091',
+        bearerTokenSecret: { name: 'prometheus-reader' },
+        caConfigMap: { name: 'kube-root-ca.crt' },
+      },
+    });
+    expect(serverArgs(config).slice(-3)).toEqual([
+      '--prometheus-url=https://prometheus.monitoring.svc:9091',
+      '--prometheus-bearer-token-file=/var/run/prometheus/token/token',
+      '--prometheus-ca-file=/var/run/prometheus/ca/ca.crt',
+    ]);
+    const pod = renderManifests(config, material).deployment?.spec?.template.spec;
+    expect(pod?.volumes).toEqual(
+      expect.arrayContaining([
+        {
+          name: 'prometheus-token',
+          secret: {
+            secretName: 'prometheus-reader',
+            items: [{ key: 'token', path: 'token' }],
+            defaultMode: 0o440,
+          },
+        },
+        {
+          name: 'prometheus-ca',
+          configMap: { name: 'kube-root-ca.crt', items: [{ key: 'ca.crt', path: 'ca.crt' }] },
+        },
+      ]),
+    );
+    expect(pod?.containers[0].volumeMounts).toEqual(
+      expect.arrayContaining([
+        { name: 'prometheus-token', mountPath: '/var/run/prometheus/token', readOnly: true },
+        { name: 'prometheus-ca', mountPath: '/var/run/prometheus/ca', readOnly: true },
+      ]),
+    );
+  });
+
+  test('GIVEN prometheus with a URL only THEN only --prometheus-url is added, with no volume', () => {
+    const config = resolveConfig({ ...options, prometheus: { url: 'http://prometheus:9090' } });
+    expect(serverArgs(config).filter((a) => a.startsWith('--prometheus'))).toEqual([
+      '--prometheus-url=http://prometheus:9090',
+    ]);
+    const volumes = renderManifests(config, material).deployment?.spec?.template.spec?.volumes ?? [];
+    expect(volumes.map((v) => v.name).filter((n) => n.startsWith('prometheus'))).toEqual([]);
+  });
+
+  test('GIVEN keys of their own THEN the files are named after them', () => {
+    const config = resolveConfig({
+      ...options,
+      prometheus: {
+        url: 'http://prometheus:9090',
+        bearerTokenSecret: { name: 'reader', key: 'bearer' },
+        caConfigMap: { name: 'bundle', key: 'service-ca.crt' },
+      },
+    });
+    expect(serverArgs(config)).toEqual(
+      expect.arrayContaining([
+        '--prometheus-bearer-token-file=/var/run/prometheus/token/bearer',
+        '--prometheus-ca-file=/var/run/prometheus/ca/service-ca.crt',
+      ]),
+    );
   });
 });

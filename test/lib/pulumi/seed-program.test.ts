@@ -65,6 +65,8 @@ describe('example program (apps/pulumi)', () => {
       'RoleBinding',
       'ClusterRole',
       'ClusterRole',
+      'Role',
+      'RoleBinding',
       'Secret',
       'Service',
       'APIService',

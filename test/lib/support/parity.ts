@@ -90,6 +90,17 @@ export const PARITY_CASES: readonly ParityCase[] = [
     }),
   },
   {
+    name: 'Prometheus with a token Secret and a CA ConfigMap',
+    props: () => ({
+      prometheus: {
+        url: 'https://prometheus.monitoring.svc:9091',
+        bearerTokenSecret: { name: 'prometheus-reader', key: 'bearer' },
+        caConfigMap: { name: 'kube-root-ca.crt' },
+      },
+      tls: { mode: 'generated' },
+    }),
+  },
+  {
     name: 'an external IP address',
     props: () => ({ external: { address: '192.0.2.10', port: 6443 }, tls: { mode: 'generated' } }),
   },
