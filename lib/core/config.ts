@@ -12,6 +12,7 @@ import type {
   KeyReference,
   PolicyRuleOptions,
   PrometheusOptions,
+  AuditPolicyOptions,
   TolerationOptions,
 } from './options.js';
 import {
@@ -21,6 +22,7 @@ import {
   resolveResources,
   type ServerEntry,
 } from './served-resources.js';
+import { auditPolicyProblems } from './audit-policy.js';
 import { COLLECTED_RESOURCE, STOCK_IMAGE_CONTROLLERS } from './stock-image.js';
 import {
   checkCronSchedule,
@@ -160,6 +162,7 @@ export interface AggregatedApiServerConfig {
   readonly external?: ResolvedExternal;
   readonly serverRules: readonly PolicyRuleOptions[];
   readonly prometheus?: ResolvedPrometheus;
+  readonly auditPolicy?: AuditPolicyOptions;
   readonly labels: Readonly<Record<string, string>>;
   readonly metrics?: {
     readonly serviceMonitor: boolean;
@@ -212,6 +215,8 @@ export const MANAGED_FLAGS: Readonly<Record<string, string>> = {
   'prometheus-bearer-token-file': 'use prometheus.bearerTokenSecret',
   'prometheus-ca-file': 'use prometheus.caConfigMap',
   'resource-definitions': 'the declarative definitions in resources are handed to the stock image',
+  'audit-policy-file': 'use the auditPolicy option',
+  'audit-log-path': 'the auditPolicy option writes the events to the container log',
 };
 
 /**
@@ -305,6 +310,7 @@ export function resolveConfig(options: AggregatedApiServerOptions): AggregatedAp
     }
   }
   const prometheus = resolvePrometheus(options.prometheus, problems);
+  problems.push(...auditPolicyProblems(options.auditPolicy));
   if (prometheus && serverEntry === 'stock' && !resources.some((r) => r.name === COLLECTED_RESOURCE)) {
     problems.push(
       `prometheus feeds the stock image's MetricSnapshot collector, but resources do not include MetricSnapshot (${COLLECTED_RESOURCE}, from aggregated-apiserver/metricsnapshot)`,
@@ -369,6 +375,7 @@ export function resolveConfig(options: AggregatedApiServerOptions): AggregatedAp
     external,
     serverRules: [...(options.serverRules ?? [])],
     prometheus,
+    auditPolicy: options.auditPolicy,
     labels: { ...(options.labels ?? {}) },
     metrics,
   };

@@ -4,6 +4,7 @@
  * Pulumi component (lib/pulumi) are thin realizations of what this module decides.
  */
 export * from './api-service.js';
+export * from './audit-policy.js';
 export * from './cert-manager.js';
 export * from './certificate.js';
 export * from './collector.js';

@@ -19,6 +19,8 @@ export interface ObjectNames {
   readonly dataVolumeClaim: string;
   /** The ConfigMap of the declarative resource definitions the stock image serves. */
   readonly resourceDefinitions: string;
+  /** The ConfigMap of the audit policy. */
+  readonly auditPolicy: string;
   readonly serverClusterRole: string;
   readonly serverClusterRoleBinding: string;
   readonly authDelegatorBinding: string;
@@ -66,6 +68,7 @@ export function objectNames(config: Pick<AggregatedApiServerConfig, 'name' | 'na
     servingSecret: `${name}-serving-cert`,
     dataVolumeClaim: `${name}-data`,
     resourceDefinitions: `${name}-resource-definitions`,
+    auditPolicy: `${name}-audit-policy`,
     serverClusterRole: clusterPrefix,
     serverClusterRoleBinding: clusterPrefix,
     authDelegatorBinding: `${clusterPrefix}:auth-delegator`,

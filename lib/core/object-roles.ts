@@ -36,6 +36,7 @@ import {
 } from './server-workload.js';
 import { tlsMaterialChecksum, type TlsMaterial } from './tls-material.js';
 import { configMapFileChecksum } from './config-map-file.js';
+import { auditPolicyConfigMap } from './audit-policy.js';
 import { resourceDefinitionsConfigMap } from './resource-definitions.js';
 import { configMapFiles } from './server-container.js';
 
@@ -253,6 +254,13 @@ export const OBJECT_ROLES = [
     id: 'ResourceDefinitions',
     pulumiName: 'resource-definitions',
     render: (c) => resourceDefinitionsConfigMap(c.config),
+  }),
+  role({
+    key: 'auditPolicy',
+    kind: 'ConfigMap',
+    id: 'AuditPolicy',
+    pulumiName: 'audit-policy',
+    render: (c) => auditPolicyConfigMap(c.config),
   }),
   role({
     key: 'etcdHeadlessService',

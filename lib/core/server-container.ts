@@ -2,6 +2,7 @@ import type { V1Container, V1Probe, V1Volume, V1VolumeMount } from './k8s-types.
 import { apiServiceName } from './api-service.js';
 import { configMapFileMount, configMapFileVolume, type ConfigMapFile } from './config-map-file.js';
 import { resourceArgs, resourceDefinitionsFile } from './resource-definitions.js';
+import { auditArgs, auditPolicyFile } from './audit-policy.js';
 import { controllerArgs, prometheusVolumeMounts, prometheusVolumes } from './collector.js';
 import { servingCertificateSpec } from './certificate.js';
 import type { AggregatedApiServerConfig } from './config.js';
@@ -83,10 +84,10 @@ export function tlsArgs(config: AggregatedApiServerConfig): string[] {
 
 /**
  * The server's flags (Kubernetes generic API server flags), in a fixed order: port, serving
- * certificate, storage, verbosity, the resources it serves, leader election and Prometheus, then
- * `extraArgs` verbatim. Run an
- * external server with them (a stock server given declarative definitions reads them from the
- * file `--resource-definitions` names: write the ConfigMap's data there).
+ * certificate, storage, verbosity, the resources it serves, leader election and Prometheus, audit,
+ * then `extraArgs` verbatim. Run an external server with them (it reads the declarative
+ * definitions and the audit policy from the files the flags name: write the ConfigMaps' data
+ * there).
  */
 export function serverArgs(config: AggregatedApiServerConfig): string[] {
   return [
@@ -96,6 +97,7 @@ export function serverArgs(config: AggregatedApiServerConfig): string[] {
     `--v=${config.verbosity}`,
     ...resourceArgs(config),
     ...controllerArgs(config),
+    ...auditArgs(config),
     ...config.extraArgs,
   ];
 }
@@ -171,7 +173,9 @@ export function serverVolumes(config: AggregatedApiServerConfig): V1Volume[] {
 
 /** The files from ConfigMaps the server reads at startup. */
 export function configMapFiles(config: AggregatedApiServerConfig): ConfigMapFile[] {
-  return [resourceDefinitionsFile(config)].filter((f): f is ConfigMapFile => f !== undefined);
+  return [resourceDefinitionsFile(config), auditPolicyFile(config)].filter(
+    (f): f is ConfigMapFile => f !== undefined,
+  );
 }
 
 /** Mounts of the server container, in the order of serverVolumes. */

@@ -212,6 +212,25 @@ describe('resolveConfig rejects what cannot work', () => {
       /extraArgs must not set --prometheus-url: the construct sets it \(use the prometheus option\)/,
     ],
     [
+      'extraArgs that set the audit policy file',
+      { extraArgs: ['--audit-policy-file=/etc/policy.yaml'] },
+      /extraArgs must not set --audit-policy-file: the construct sets it \(use the auditPolicy option\)/,
+    ],
+    [
+      'an audit policy without rules',
+      { auditPolicy: { rules: [] } },
+      /auditPolicy\.rules needs at least one rule/,
+    ],
+    [
+      'an audit rule with a level the server does not know, and a stage it does not know',
+      {
+        auditPolicy: {
+          rules: [{ level: 'Everything' as 'None', omitStages: ['Done' as 'Panic'] }],
+        },
+      },
+      /auditPolicy\.rules\[0\]\.level must be one of None, Metadata, Request, RequestResponse, got "Everything".*auditPolicy\.rules\[0\]\.omitStages\[0\] must be one of RequestReceived/s,
+    ],
+    [
       'extraArgs that move the leader election Lease',
       { extraArgs: ['--leader-elect-resource-name=other'] },
       /extraArgs must not set --leader-elect-resource-name: the construct sets it \(the construct grants RBAC on this Lease only\)/,

@@ -17,7 +17,11 @@ const everyRole: readonly AggregatedApiServerOptions[] = [
     tls: { mode: 'self-managed' },
     metrics: { prometheusServiceAccount: { name: 'prometheus', namespace: 'monitoring' } },
   },
-  { resources: [metricSnapshot, cronTab], tls: { mode: 'cert-manager' } },
+  {
+    resources: [metricSnapshot, cronTab],
+    tls: { mode: 'cert-manager' },
+    auditPolicy: { rules: [{ level: 'Metadata' }] },
+  },
   { resources, replicas: 1, storage: { type: 'embedded' }, tls: { mode: 'generated' } },
   { resources, external: { address: '192.0.2.10' }, tls: { mode: 'generated' } },
 ];

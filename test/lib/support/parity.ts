@@ -101,6 +101,19 @@ export const PARITY_CASES: readonly ParityCase[] = [
     }),
   },
   {
+    name: 'an audit policy',
+    props: () => ({
+      auditPolicy: {
+        omitStages: ['RequestReceived'],
+        rules: [
+          { level: 'None', users: ['system:kube-proxy'] },
+          { level: 'RequestResponse', resources: [{ group: 'metrics.example.com' }] },
+        ],
+      },
+      tls: { mode: 'generated' },
+    }),
+  },
+  {
     name: 'an external IP address',
     props: () => ({ external: { address: '192.0.2.10', port: 6443 }, tls: { mode: 'generated' } }),
   },
