@@ -36,9 +36,8 @@ describe('admission webhooks, policies and audit, through a real aggregator', ()
   };
 
   /** A MetricSnapshot manifest of the seed, renamed. */
-  const snapshot = (name: string, source = 'prometheus'): string =>
-    seedManifest.replace('app-metrics', name).replace('source: prometheus', `source: ${source}`);
-  const create = (name: string, source?: string) => run(['create', '-f', '-'], snapshot(name, source));
+  const snapshot = (name: string): string => seedManifest.replace('app-metrics', name);
+  const create = (name: string) => run(['create', '-f', '-'], snapshot(name));
 
   const rules = [
     {
@@ -106,8 +105,8 @@ describe('admission webhooks, policies and audit, through a real aggregator', ()
       ['mutatingwebhookconfiguration', 'e2e-label'],
       ['validatingwebhookconfiguration', 'e2e-names'],
       ['validatingwebhookconfiguration', 'e2e-down'],
-      ['validatingadmissionpolicybinding', 'e2e-sources'],
-      ['validatingadmissionpolicy', 'e2e-sources'],
+      ['validatingadmissionpolicybinding', 'e2e-names'],
+      ['validatingadmissionpolicy', 'e2e-names'],
     ])
       await run(['delete', kind, name, '--ignore-not-found']);
   });
@@ -200,13 +199,13 @@ describe('admission webhooks, policies and audit, through a real aggregator', ()
     await apply({
       apiVersion: 'admissionregistration.k8s.io/v1',
       kind: 'ValidatingAdmissionPolicy',
-      metadata: { name: 'e2e-sources' },
+      metadata: { name: 'e2e-names' },
       spec: {
         matchConstraints: { resourceRules: rules },
         validations: [
           {
-            expression: "object.spec.source != 'untrusted'",
-            messageExpression: "'source ' + object.spec.source + ' is not allowed'",
+            expression: "!object.metadata.name.startsWith('risky-')",
+            messageExpression: "'name ' + object.metadata.name + ' is not allowed'",
           },
         ],
       },
@@ -215,14 +214,14 @@ describe('admission webhooks, policies and audit, through a real aggregator', ()
       apply({
         apiVersion: 'admissionregistration.k8s.io/v1',
         kind: 'ValidatingAdmissionPolicyBinding',
-        metadata: { name: 'e2e-sources' },
-        spec: { policyName: 'e2e-sources', validationActions },
+        metadata: { name: 'e2e-names' },
+        spec: { policyName: 'e2e-names', validationActions },
       });
     await binding(['Deny']);
     let attempt = 0;
     const denied = await waitFor(
       async () => {
-        const result = await create(`untrusted-${++attempt}`, 'untrusted');
+        const result = await create(`risky-${++attempt}`);
         return result.code !== 0 && result;
       },
       'the server to apply the policy',
@@ -230,14 +229,14 @@ describe('admission webhooks, policies and audit, through a real aggregator', ()
       { intervalMs: 500 },
     );
     expect(denied.stderr).toContain(
-      "ValidatingAdmissionPolicy 'e2e-sources' with binding 'e2e-sources' denied request: source untrusted is not allowed",
+      `ValidatingAdmissionPolicy 'e2e-names' with binding 'e2e-names' denied request: name risky-${attempt} is not allowed`,
     );
-    expect((await create('trusted', 'prometheus')).code).toBe(0);
+    expect((await create('safe')).code).toBe(0);
 
     await binding(['Warn']);
     const warned = await waitFor(
       async () => {
-        const result = await create(`warned-${++attempt}`, 'untrusted');
+        const result = await create(`risky-${++attempt}`);
         return result.code === 0 && result;
       },
       'the server to warn instead of deny',
@@ -245,7 +244,7 @@ describe('admission webhooks, policies and audit, through a real aggregator', ()
       { intervalMs: 500 },
     );
     expect(warned.stderr).toContain(
-      "Warning: Validation failed for ValidatingAdmissionPolicy 'e2e-sources' with binding 'e2e-sources': source untrusted is not allowed",
+      `Warning: Validation failed for ValidatingAdmissionPolicy 'e2e-names' with binding 'e2e-names': name risky-${attempt} is not allowed`,
     );
   });
 
