@@ -181,6 +181,35 @@ export function editClusterRole(config: AggregatedApiServerConfig): Manifest<V1C
   };
 }
 
+/** A Role of the server in its namespace. */
+function serverRole(
+  config: AggregatedApiServerConfig,
+  name: string,
+  rules: V1PolicyRule[],
+): Manifest<V1Role> {
+  return {
+    apiVersion: RBAC_API_VERSION,
+    kind: 'Role',
+    metadata: { name, namespace: config.namespace, labels: objectLabels(config, 'apiserver') },
+    rules,
+  };
+}
+
+/** Binds a Role of the server's namespace to its ServiceAccount, under the Role's name. */
+function serverRoleBinding(
+  config: AggregatedApiServerConfig,
+  name: string,
+  role: string,
+): Manifest<V1RoleBinding> {
+  return {
+    apiVersion: RBAC_API_VERSION,
+    kind: 'RoleBinding',
+    metadata: { name, namespace: config.namespace, labels: objectLabels(config, 'apiserver') },
+    roleRef: { apiGroup: RBAC_GROUP, kind: 'Role', name: role },
+    subjects: [serverSubject(config)],
+  };
+}
+
 /** What the leader election needs on its one Lease: read it and renew or take it over. */
 export const LEADER_ELECTION_VERBS = ['get', 'update'] as const;
 
@@ -191,40 +220,21 @@ export const LEADER_ELECTION_VERBS = ['get', 'update'] as const;
  */
 export function leaderElectionRole(config: AggregatedApiServerConfig): Manifest<V1Role> {
   const names = objectNames(config);
-  return {
-    apiVersion: RBAC_API_VERSION,
-    kind: 'Role',
-    metadata: {
-      name: names.leaderElectionRole,
-      namespace: config.namespace,
-      labels: objectLabels(config, 'apiserver'),
+  return serverRole(config, names.leaderElectionRole, [
+    { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['create'] },
+    {
+      apiGroups: ['coordination.k8s.io'],
+      resources: ['leases'],
+      resourceNames: [names.leaderElectionLease],
+      verbs: [...LEADER_ELECTION_VERBS],
     },
-    rules: [
-      { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['create'] },
-      {
-        apiGroups: ['coordination.k8s.io'],
-        resources: ['leases'],
-        resourceNames: [names.leaderElectionLease],
-        verbs: [...LEADER_ELECTION_VERBS],
-      },
-    ],
-  };
+  ]);
 }
 
 /** Binds the leader election Role to the ServiceAccount. */
 export function leaderElectionRoleBinding(config: AggregatedApiServerConfig): Manifest<V1RoleBinding> {
   const names = objectNames(config);
-  return {
-    apiVersion: RBAC_API_VERSION,
-    kind: 'RoleBinding',
-    metadata: {
-      name: names.leaderElectionRoleBinding,
-      namespace: config.namespace,
-      labels: objectLabels(config, 'apiserver'),
-    },
-    roleRef: { apiGroup: RBAC_GROUP, kind: 'Role', name: names.leaderElectionRole },
-    subjects: [serverSubject(config)],
-  };
+  return serverRoleBinding(config, names.leaderElectionRoleBinding, names.leaderElectionRole);
 }
 
 /** Verbs a self-managed server needs on its Secret and its APIServices, and nothing more. */
@@ -243,19 +253,9 @@ export function selfManagedSecretNames(config: AggregatedApiServerConfig): strin
 export function selfManagedTlsRole(config: AggregatedApiServerConfig): Manifest<V1Role> | undefined {
   const secrets = selfManagedSecretNames(config);
   if (secrets.length === 0) return undefined;
-  const names = objectNames(config);
-  return {
-    apiVersion: RBAC_API_VERSION,
-    kind: 'Role',
-    metadata: {
-      name: names.selfManagedTlsRole,
-      namespace: config.namespace,
-      labels: objectLabels(config, 'apiserver'),
-    },
-    rules: [
-      { apiGroups: [''], resources: ['secrets'], resourceNames: secrets, verbs: [...SELF_MANAGED_TLS_VERBS] },
-    ],
-  };
+  return serverRole(config, objectNames(config).selfManagedTlsRole, [
+    { apiGroups: [''], resources: ['secrets'], resourceNames: secrets, verbs: [...SELF_MANAGED_TLS_VERBS] },
+  ]);
 }
 
 /** Binds the self-managed TLS Role to the ServiceAccount. */
@@ -264,17 +264,7 @@ export function selfManagedTlsRoleBinding(
 ): Manifest<V1RoleBinding> | undefined {
   if (selfManagedSecretNames(config).length === 0) return undefined;
   const names = objectNames(config);
-  return {
-    apiVersion: RBAC_API_VERSION,
-    kind: 'RoleBinding',
-    metadata: {
-      name: names.selfManagedTlsRoleBinding,
-      namespace: config.namespace,
-      labels: objectLabels(config, 'apiserver'),
-    },
-    roleRef: { apiGroup: RBAC_GROUP, kind: 'Role', name: names.selfManagedTlsRole },
-    subjects: [serverSubject(config)],
-  };
+  return serverRoleBinding(config, names.selfManagedTlsRoleBinding, names.selfManagedTlsRole);
 }
 
 /** Self-managed TLS: get and update of the server's own APIServices (their caBundle), by name. */

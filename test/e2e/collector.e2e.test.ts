@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { MetricsTarget } from '../support/metrics-target.js';
 import { PrometheusProcess } from '../support/prometheus-process.js';
 import { deployAggregatedServer, type AggregatedServer } from './support/aggregated-server.js';
+import { waitForAvailable } from './support/api-service.js';
 import { useControlPlane, waitFor } from './support/control-plane.js';
 
 interface Snapshot {
@@ -97,20 +98,10 @@ describe('MetricSnapshots collected from a real Prometheus by two replicas behin
   });
 
   it('one replica holds the Lease and collects; status.data is what Prometheus answers', async () => {
-    for (const name of ['v1.metrics.example.com', 'v1beta1.metrics.example.com']) {
-      await waitFor(
-        async () =>
-          (await controlPlane().kubectl([
-            'get',
-            'apiservice',
-            name,
-            '-o',
-            'jsonpath={.status.conditions[?(@.type=="Available")].status}',
-          ])) === 'True',
-        `APIService ${name} to be Available`,
-        90_000,
-      );
-    }
+    await waitForAvailable(
+      (args) => controlPlane().kubectl(args),
+      ['v1.metrics.example.com', 'v1beta1.metrics.example.com'],
+    );
     const file = join(controlPlane().dirs.base, 'collected.yaml');
     writeFileSync(file, manifest);
     await controlPlane().kubectl(['apply', '-f', file]);

@@ -10,6 +10,7 @@ import {
   type ExampleApp,
 } from './support/aggregated-server.js';
 import { useControlPlane, waitFor } from './support/control-plane.js';
+import { waitForAvailable } from './support/api-service.js';
 
 /** apps/widgets: the Widget team's definition, deployed by the construct, served by its own entry. */
 const WIDGETS: ExampleApp = {
@@ -68,23 +69,8 @@ describe('your own API through a real aggregator', () => {
     writeFileSync(file, manifest);
     return kubectl(['apply', '-f', file]);
   };
-  const available = async (apiService: string, server: AggregatedServer): Promise<void> => {
-    await waitFor(
-      async () => {
-        server.process.assertRunning();
-        const status = await kubectl([
-          'get',
-          'apiservice',
-          apiService,
-          '-o',
-          'jsonpath={.status.conditions[?(@.type=="Available")].status}',
-        ]);
-        return status === 'True';
-      },
-      `APIService ${apiService} to be Available`,
-      90_000,
-    );
-  };
+  const available = (apiService: string, server: AggregatedServer): Promise<void> =>
+    waitForAvailable(kubectl, [apiService], () => server.process.assertRunning());
   /** `kubectl explain`, once kube-apiserver has aggregated the server's OpenAPI. */
   const explain = (args: string[]): Promise<string> =>
     waitFor(

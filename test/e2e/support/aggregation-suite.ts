@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { connect } from 'node:tls';
 import { issueCertificate } from '../../../server/pki/certificates.js';
 import { k8sTool } from '../../support/k8s-tools.js';
+import { apiServiceAvailable, waitForAvailable } from './api-service.js';
 import { deployAggregatedServer, type AggregatedServer, type ManifestSource } from './aggregated-server.js';
 import { useControlPlane } from './control-plane.js';
 import { delay, waitFor } from './wait.js';
@@ -61,23 +62,9 @@ export function describeAggregation(source: ManifestSource): void {
       ]);
 
     it('the APIServices become Available (the aggregator verified the caBundle)', async () => {
-      for (const name of ['v1.metrics.example.com', 'v1beta1.metrics.example.com']) {
-        await waitFor(
-          async () => {
-            server.process.assertRunning();
-            const status = await kubectl([
-              'get',
-              'apiservice',
-              name,
-              '-o',
-              'jsonpath={.status.conditions[?(@.type=="Available")].status}',
-            ]);
-            return status === 'True';
-          },
-          `APIService ${name} to be Available`,
-          90_000,
-        );
-      }
+      await waitForAvailable(kubectl, ['v1.metrics.example.com', 'v1beta1.metrics.example.com'], () =>
+        server.process.assertRunning(),
+      );
     });
 
     it('the rendered manifests carry a caBundle only when the certificate was rendered too', () => {
@@ -107,13 +94,7 @@ export function describeAggregation(source: ManifestSource): void {
           if (Date.now() > deadline) throw new Error(`the rotation did not finish: ${JSON.stringify(seen)}`);
           server.process.assertRunning();
           for (const name of ['v1.metrics.example.com', 'v1beta1.metrics.example.com']) {
-            const available = await kubectl([
-              'get',
-              'apiservice',
-              name,
-              '-o',
-              'jsonpath={.status.conditions[?(@.type=="Available")].status}',
-            ]);
+            const available = await apiServiceAvailable(kubectl, name);
             expect({ round: rounds, name, available }).toEqual({ round: rounds, name, available: 'True' });
           }
           const listed = await controlPlane().runKubectl(['get', 'metricsnapshots', '-A']);

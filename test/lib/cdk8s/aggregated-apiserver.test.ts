@@ -192,38 +192,6 @@ describe('AggregatedApiServer workload', () => {
     );
   });
 
-  test('GIVEN prometheus with a token Secret and a CA ConfigMap THEN the pod mounts both read-only and the server reads them', () => {
-    const synthesized = synthServer({
-      prometheus: {
-        url: 'http://prometheus.monitoring.svc:9090',
-        bearerTokenSecret: { name: 'prometheus-reader' },
-        caConfigMap: { name: 'kube-root-ca.crt' },
-      },
-    });
-    const spec = one<V1Deployment>(synthesized.objects, 'Deployment').spec?.template.spec;
-    expect(spec?.volumes?.filter((v) => v.name.startsWith('prometheus'))).toEqual([
-      {
-        name: 'prometheus-token',
-        secret: {
-          secretName: 'prometheus-reader',
-          items: [{ key: 'token', path: 'token' }],
-          defaultMode: 0o440,
-        },
-      },
-      {
-        name: 'prometheus-ca',
-        configMap: { name: 'kube-root-ca.crt', items: [{ key: 'ca.crt', path: 'ca.crt' }] },
-      },
-    ]);
-    expect(spec?.containers[0].args).toEqual(
-      expect.arrayContaining([
-        '--prometheus-url=http://prometheus.monitoring.svc:9090',
-        '--prometheus-bearer-token-file=/var/run/prometheus/token/token',
-        '--prometheus-ca-file=/var/run/prometheus/ca/ca.crt',
-      ]),
-    );
-  });
-
   test('GIVEN the defaults THEN the documented resources are set (not cdk8s-plus defaults)', () => {
     expect(container?.resources).toEqual({
       requests: { cpu: '100m', memory: '128Mi' },
