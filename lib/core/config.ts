@@ -49,7 +49,11 @@ export interface GroupVersion {
 /** Resolved storage; `none` in external mode (the external server brings its own). */
 export type ResolvedStorage =
   | { readonly type: 'embedded'; readonly size: string; readonly storageClassName?: string }
-  | { readonly type: 'etcd'; readonly endpoints: readonly string[] }
+  | {
+      readonly type: 'etcd';
+      readonly endpoints: readonly string[];
+      readonly clientCertificateSecret?: string;
+    }
   | {
       readonly type: 'dedicated-etcd';
       readonly members: number;
@@ -538,8 +542,21 @@ function resolveStorage(
     for (const endpoint of storage.endpoints) {
       const e = checkEtcdEndpoint('storage.endpoints entry', endpoint);
       if (e) problems.push(e);
+      else if (storage.clientCertificateSecret !== undefined && !endpoint.startsWith('https://')) {
+        problems.push(
+          `storage.endpoints entry "${endpoint}" must be https:// when storage.clientCertificateSecret is set (the certificate is for TLS)`,
+        );
+      }
     }
-    return { type: 'etcd', endpoints: [...storage.endpoints] };
+    if (storage.clientCertificateSecret !== undefined) {
+      const p = checkDns1123Subdomain('storage.clientCertificateSecret', storage.clientCertificateSecret);
+      if (p) problems.push(p);
+    }
+    return {
+      type: 'etcd',
+      endpoints: [...storage.endpoints],
+      clientCertificateSecret: storage.clientCertificateSecret,
+    };
   }
   if (replicas > 1) {
     problems.push(

@@ -58,6 +58,14 @@ export interface EtcdStorageOptions {
   readonly type: 'etcd';
   /** Client URLs, e.g. `['https://etcd-0.example:2379']`; at least one. */
   readonly endpoints: readonly string[];
+  /**
+   * A Secret in the server's namespace with the client certificate etcd authenticates the server
+   * by and the CA etcd's serving certificate chains to, under the keys `tls.crt`, `tls.key` and
+   * `ca.crt` (a `kubernetes.io/tls` Secret as cert-manager writes it). Mounted read-only and given
+   * as `--etcd-certfile`, `--etcd-keyfile` and `--etcd-cafile`; every endpoint must then be https.
+   * @default - no client certificate: https endpoints are verified against the image's system roots
+   */
+  readonly clientCertificateSecret?: string;
 }
 
 /**

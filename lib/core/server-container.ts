@@ -29,7 +29,10 @@ export const VOLUME_NAMES = {
   certDir: 'cert-dir',
   tmp: 'tmp',
   data: 'data',
+  etcdClient: 'etcd-client',
 } as const;
+/** Where the client certificate Secret of `storage: { type: 'etcd' }` is mounted. */
+export const ETCD_CLIENT_DIR = '/var/run/etcd-client';
 /** Mode of the mounted serving Secret files: readable by the owner and the pod's fsGroup only. */
 export const SERVING_CERT_MODE = 0o440;
 
@@ -39,7 +42,16 @@ export function storageArgs(config: AggregatedApiServerConfig): string[] {
     case 'embedded':
       return [`--data-dir=${DATA_DIR}`];
     case 'etcd':
-      return [`--etcd-servers=${config.storage.endpoints.join(',')}`];
+      return [
+        `--etcd-servers=${config.storage.endpoints.join(',')}`,
+        ...(config.storage.clientCertificateSecret
+          ? [
+              `--etcd-cafile=${ETCD_CLIENT_DIR}/ca.crt`,
+              `--etcd-certfile=${ETCD_CLIENT_DIR}/tls.crt`,
+              `--etcd-keyfile=${ETCD_CLIENT_DIR}/tls.key`,
+            ]
+          : []),
+      ];
     case 'dedicated-etcd':
       return [
         `--etcd-servers=${etcdClientUrl(config)}`,
@@ -148,7 +160,8 @@ export function serverProbes(
  * Pod volumes of the server: the serving Secret, or a writable in-memory cert dir when the server
  * makes its certificate itself (self-signed, self-managed: the key never reaches the node's
  * disk), a writable /tmp (the root filesystem is read-only), the data volume of embedded
- * storage, the files the server reads from ConfigMaps and Prometheus' token and CA. The order
+ * storage or the etcd client certificate, the files the server reads from ConfigMaps and
+ * Prometheus' token and CA. The order
  * matches the container's mounts.
  */
 export function serverVolumes(config: AggregatedApiServerConfig): V1Volume[] {
@@ -166,6 +179,12 @@ export function serverVolumes(config: AggregatedApiServerConfig): V1Volume[] {
   volumes.push({ name: VOLUME_NAMES.tmp, emptyDir: {} });
   if (config.storage.type === 'embedded') {
     volumes.push({ name: VOLUME_NAMES.data, persistentVolumeClaim: { claimName: names.dataVolumeClaim } });
+  }
+  if (config.storage.type === 'etcd' && config.storage.clientCertificateSecret) {
+    volumes.push({
+      name: VOLUME_NAMES.etcdClient,
+      secret: { secretName: config.storage.clientCertificateSecret, defaultMode: SERVING_CERT_MODE },
+    });
   }
   volumes.push(...configMapFiles(config).map(configMapFileVolume), ...prometheusVolumes(config));
   return volumes;
@@ -187,6 +206,9 @@ export function serverVolumeMounts(config: AggregatedApiServerConfig): V1VolumeM
   }
   mounts.push({ name: VOLUME_NAMES.tmp, mountPath: '/tmp' });
   if (config.storage.type === 'embedded') mounts.push({ name: VOLUME_NAMES.data, mountPath: DATA_DIR });
+  if (config.storage.type === 'etcd' && config.storage.clientCertificateSecret) {
+    mounts.push({ name: VOLUME_NAMES.etcdClient, mountPath: ETCD_CLIENT_DIR, readOnly: true });
+  }
   mounts.push(...configMapFiles(config).map(configMapFileMount), ...prometheusVolumeMounts(config));
   return mounts;
 }

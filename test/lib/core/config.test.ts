@@ -108,6 +108,11 @@ describe('resolveConfig rejects what cannot work', () => {
       /must be an http:\/\/ or https:\/\/ URL/,
     ],
     [
+      'an etcd client certificate for a plain http endpoint',
+      { storage: { type: 'etcd', endpoints: ['http://etcd:2379'], clientCertificateSecret: 'etcd-client' } },
+      /storage\.endpoints entry "http:\/\/etcd:2379" must be https:\/\/ when storage\.clientCertificateSecret is set/,
+    ],
+    [
       'insecureSkipTLSVerify with a generated CA',
       { insecureSkipTLSVerify: true, tls: { mode: 'generated' } },
       /insecureSkipTLSVerify cannot be combined with a CA \(tls mode "generated"/,

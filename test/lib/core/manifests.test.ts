@@ -90,6 +90,29 @@ describe('server flags', () => {
     });
     expect(serverArgs(config)).toContain('--etcd-servers=https://a:2379,https://b:2379');
   });
+
+  test('GIVEN external etcd endpoints with a client certificate Secret THEN it is mounted read-only and the server authenticates with it', () => {
+    const config = resolveConfig({
+      ...options,
+      storage: { type: 'etcd', endpoints: ['https://a:2379'], clientCertificateSecret: 'etcd-client' },
+    });
+    expect(serverArgs(config).filter((a) => a.startsWith('--etcd-'))).toEqual([
+      '--etcd-servers=https://a:2379',
+      '--etcd-cafile=/var/run/etcd-client/ca.crt',
+      '--etcd-certfile=/var/run/etcd-client/tls.crt',
+      '--etcd-keyfile=/var/run/etcd-client/tls.key',
+    ]);
+    const pod = renderManifests(config, material).deployment?.spec?.template.spec;
+    expect(pod?.volumes).toContainEqual({
+      name: 'etcd-client',
+      secret: { secretName: 'etcd-client', defaultMode: 0o440 },
+    });
+    expect(pod?.containers[0].volumeMounts).toContainEqual({
+      name: 'etcd-client',
+      mountPath: '/var/run/etcd-client',
+      readOnly: true,
+    });
+  });
 });
 
 describe('dedicated etcd', () => {

@@ -42,9 +42,13 @@ export const PARITY_CASES: readonly ParityCase[] = [
     }),
   },
   {
-    name: 'etcd endpoints and cert-manager with bootstrap issuers',
+    name: 'etcd endpoints with a client certificate and cert-manager with bootstrap issuers',
     props: () => ({
-      storage: { type: 'etcd', endpoints: ['https://etcd.example:2379'] },
+      storage: {
+        type: 'etcd',
+        endpoints: ['https://etcd.example:2379'],
+        clientCertificateSecret: 'etcd-client',
+      },
       tls: { mode: 'cert-manager' },
     }),
   },
