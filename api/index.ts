@@ -18,3 +18,5 @@ export {
   type DeclarativeResourcesDocument,
 } from './declarative-resources.js';
 export { codeIn } from './definition-code.js';
+export type * from './audit-policy.js';
+export { AUDIT_LEVELS, AUDIT_STAGES } from './audit-policy.js';

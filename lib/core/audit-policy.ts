@@ -2,7 +2,7 @@ import type { AggregatedApiServerConfig } from './config.js';
 import { configMapFilePath, configMapOfFile, type ConfigMapFile } from './config-map-file.js';
 import type { Manifest, V1ConfigMap } from './k8s-types.js';
 import { objectNames } from './names.js';
-import type { AuditPolicyOptions } from './options.js';
+import { AUDIT_LEVELS, AUDIT_STAGES, type AuditPolicy } from '../../api/audit-policy.js';
 
 /** Where the audit policy is mounted in the server container. */
 export const AUDIT_POLICY_DIR = '/etc/aggregated-apiserver/audit';
@@ -11,14 +11,14 @@ export const AUDIT_POLICY_KEY = 'policy.json';
 /** Pod template annotation with its checksum: the server reads the policy at startup. */
 export const AUDIT_POLICY_CHECKSUM_ANNOTATION = 'checksum/audit-policy';
 
-const LEVELS: readonly string[] = ['None', 'Metadata', 'Request', 'RequestResponse'];
-const STAGES: readonly string[] = ['RequestReceived', 'ResponseStarted', 'ResponseComplete', 'Panic'];
+const LEVELS: readonly string[] = AUDIT_LEVELS;
+const STAGES: readonly string[] = AUDIT_STAGES;
 
 /**
  * What the server would refuse in the policy (`--audit-policy-file`), in the options' words, so
  * that synth fails rather than the pods: the types say the same to TypeScript, not to JavaScript.
  */
-export function auditPolicyProblems(policy: AuditPolicyOptions | undefined): string[] {
+export function auditPolicyProblems(policy: AuditPolicy | undefined): string[] {
   if (!policy) return [];
   const problems: string[] = [];
   const checkStages = (field: string, stages: readonly string[] | undefined): void => {

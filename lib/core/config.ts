@@ -12,7 +12,7 @@ import type {
   KeyReference,
   PolicyRuleOptions,
   PrometheusOptions,
-  AuditPolicyOptions,
+  AuditPolicy,
   TolerationOptions,
 } from './options.js';
 import {
@@ -166,7 +166,7 @@ export interface AggregatedApiServerConfig {
   readonly external?: ResolvedExternal;
   readonly serverRules: readonly PolicyRuleOptions[];
   readonly prometheus?: ResolvedPrometheus;
-  readonly auditPolicy?: AuditPolicyOptions;
+  readonly auditPolicy?: AuditPolicy;
   readonly labels: Readonly<Record<string, string>>;
   readonly metrics?: {
     readonly serviceMonitor: boolean;

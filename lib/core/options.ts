@@ -1,4 +1,13 @@
+import type { AuditPolicy } from '../../api/audit-policy.js';
 import type { ResourceDefinition } from '../../api/resource-definition.js';
+
+export type {
+  AuditGroupResources,
+  AuditLevel,
+  AuditPolicy,
+  AuditPolicyRule,
+  AuditStage,
+} from '../../api/audit-policy.js';
 
 /**
  * The framework-neutral description of an aggregated API server deployment. The cdk8s construct
@@ -303,51 +312,6 @@ export interface MetricsOptions {
   readonly prometheusServiceAccount?: { readonly name: string; readonly namespace: string };
 }
 
-/** A stage of a request an audit event is written at. */
-export type AuditStageOption = 'RequestReceived' | 'ResponseStarted' | 'ResponseComplete' | 'Panic';
-
-/** A group's resources an audit rule matches. */
-export interface AuditGroupResourcesOptions {
-  /** The API group; `""` is the core group. @default - the core group */
-  readonly group?: string;
-  /** Resources, `<resource>/<subresource>` for a subresource, `*` for all. @default - all */
-  readonly resources?: readonly string[];
-  /** Object names. @default - all */
-  readonly resourceNames?: readonly string[];
-}
-
-/** One rule of an audit.k8s.io/v1 Policy; the first rule that matches a request decides. */
-export interface AuditPolicyRuleOptions {
-  /** How much of a matching request is recorded. */
-  readonly level: 'None' | 'Metadata' | 'Request' | 'RequestResponse';
-  /** The users it matches. @default - every user */
-  readonly users?: readonly string[];
-  /** The groups it matches (any one of). @default - every group */
-  readonly userGroups?: readonly string[];
-  /** The verbs it matches. @default - every verb */
-  readonly verbs?: readonly string[];
-  /** The resources it matches. @default - every resource */
-  readonly resources?: readonly AuditGroupResourcesOptions[];
-  /** The namespaces it matches; `""` matches cluster-scoped objects. @default - every namespace */
-  readonly namespaces?: readonly string[];
-  /** The non-resource paths it matches (`/healthz*`). @default - every path */
-  readonly nonResourceURLs?: readonly string[];
-  /** Stages no event is written at for this rule. @default - the policy's omitStages */
-  readonly omitStages?: readonly AuditStageOption[];
-  /** Leave managedFields out of the recorded objects. @default - the policy's omitManagedFields */
-  readonly omitManagedFields?: boolean;
-}
-
-/** The audit.k8s.io/v1 Policy the server audits requests by (`--audit-policy-file`). */
-export interface AuditPolicyOptions {
-  /** The rules, in order; a request no rule matches is not audited. */
-  readonly rules: readonly AuditPolicyRuleOptions[];
-  /** Stages no event is written at. @default [] */
-  readonly omitStages?: readonly AuditStageOption[];
-  /** Leave managedFields out of the recorded objects. @default false */
-  readonly omitManagedFields?: boolean;
-}
-
 /** A key of a Secret or ConfigMap in the server's namespace. */
 export interface KeyReference {
   /** Name of the Secret or ConfigMap. */
@@ -531,7 +495,7 @@ export interface AggregatedApiServerOptions {
    * collection. A changed policy rolls the pods.
    * @default - requests are not audited
    */
-  readonly auditPolicy?: AuditPolicyOptions;
+  readonly auditPolicy?: AuditPolicy;
 
   /** Let Prometheus scrape `/metrics` (see MetricsOptions). @default - no monitoring objects */
   readonly metrics?: MetricsOptions;

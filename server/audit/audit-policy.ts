@@ -2,39 +2,20 @@ import { parse as parseYaml } from 'yaml';
 import type { UserInfo } from '../../api/resource-spec.js';
 import type { RequestInfo } from '../http/request-info.js';
 
-/** How much of a request the audit log records. */
-export type AuditLevel = 'None' | 'Metadata' | 'Request' | 'RequestResponse';
-export type AuditStage = 'RequestReceived' | 'ResponseStarted' | 'ResponseComplete' | 'Panic';
+import {
+  AUDIT_LEVELS as levels,
+  AUDIT_STAGES as stages,
+  type AuditLevel,
+  type AuditPolicy,
+  type AuditPolicyRule,
+  type AuditStage,
+} from '../../api/audit-policy.js';
 
-const levels: readonly AuditLevel[] = ['None', 'Metadata', 'Request', 'RequestResponse'];
-const stages: readonly AuditStage[] = ['RequestReceived', 'ResponseStarted', 'ResponseComplete', 'Panic'];
+export type { AuditLevel, AuditPolicy, AuditPolicyRule, AuditStage };
 
 /** Whether `level` records at least as much as `least`. */
 export function levelAtLeast(level: AuditLevel, least: AuditLevel): boolean {
   return levels.indexOf(level) >= levels.indexOf(least);
-}
-
-/** One rule of an audit.k8s.io/v1 Policy. */
-export interface AuditPolicyRule {
-  readonly level: AuditLevel;
-  readonly users?: readonly string[];
-  readonly userGroups?: readonly string[];
-  readonly verbs?: readonly string[];
-  readonly resources?: readonly {
-    readonly group?: string;
-    readonly resources?: readonly string[];
-    readonly resourceNames?: readonly string[];
-  }[];
-  readonly namespaces?: readonly string[];
-  readonly nonResourceURLs?: readonly string[];
-  readonly omitStages?: readonly AuditStage[];
-  readonly omitManagedFields?: boolean;
-}
-
-export interface AuditPolicy {
-  readonly rules: readonly AuditPolicyRule[];
-  readonly omitStages?: readonly AuditStage[];
-  readonly omitManagedFields?: boolean;
 }
 
 /** What the policy says about one request. */
