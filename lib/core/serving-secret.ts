@@ -1,6 +1,6 @@
 import type { Manifest, V1Secret } from './k8s-types.js';
 import type { AggregatedApiServerConfig } from './config.js';
-import { objectLabels } from './labels.js';
+import { objectLabels, type Component } from './labels.js';
 import { objectNames } from './names.js';
 import { base64, type TlsMaterial } from './tls-material.js';
 
@@ -38,14 +38,29 @@ export function servingSecret(config: AggregatedApiServerConfig, material: TlsMa
  */
 export function selfManagedServingSecret(config: AggregatedApiServerConfig): Manifest<V1Secret> | undefined {
   if (config.tls.mode !== 'self-managed') return undefined;
+  return emptySelfManagedSecret(
+    config,
+    objectNames(config).servingSecret,
+    'apiserver',
+    'the server keeps its CA and serving certificate here',
+  );
+}
+
+/** A Secret rendered without data, marked as the server's to fill. */
+function emptySelfManagedSecret(
+  config: AggregatedApiServerConfig,
+  name: string,
+  component: Component,
+  purpose: string,
+): Manifest<V1Secret> {
   return {
     apiVersion: 'v1',
     kind: 'Secret',
     metadata: {
-      name: objectNames(config).servingSecret,
+      name,
       namespace: config.namespace,
-      labels: objectLabels(config, 'apiserver'),
-      annotations: { [SELF_MANAGED_ANNOTATION]: 'the server keeps its CA and serving certificate here' },
+      labels: objectLabels(config, component),
+      annotations: { [SELF_MANAGED_ANNOTATION]: purpose },
     },
     type: 'Opaque',
   };
@@ -60,15 +75,10 @@ export const SELF_MANAGED_ANNOTATION = 'aggregated-apiserver.io/self-managed';
  */
 export function etcdTlsSecret(config: AggregatedApiServerConfig): Manifest<V1Secret> | undefined {
   if (config.storage.type !== 'dedicated-etcd' || !config.storage.tls) return undefined;
-  return {
-    apiVersion: 'v1',
-    kind: 'Secret',
-    metadata: {
-      name: objectNames(config).etcdTlsSecret,
-      namespace: config.namespace,
-      labels: objectLabels(config, 'etcd'),
-      annotations: { [SELF_MANAGED_ANNOTATION]: 'the server keeps the PKI of its etcd here' },
-    },
-    type: 'Opaque',
-  };
+  return emptySelfManagedSecret(
+    config,
+    objectNames(config).etcdTlsSecret,
+    'etcd',
+    'the server keeps the PKI of its etcd here',
+  );
 }
