@@ -24,9 +24,16 @@ export interface ScalarTy {
     | 'dyn'
     | 'timestamp'
     | 'duration'
-    | 'type';
+    | 'type'
+    | OpaqueKind;
   readonly maxSize?: number;
 }
+
+/**
+ * The Kubernetes libraries' own types, named as cel-go names them in compile errors. At run
+ * time their values are carried as opaque-value.ts describes.
+ */
+export type OpaqueKind = 'kubernetes.URL' | 'kubernetes.Quantity';
 
 /** An object with declared properties: fields are selected by their escaped names. */
 export interface ObjectTy {
@@ -45,6 +52,8 @@ export const nullTy: CelTy = { kind: 'null' };
 export const typeTy: CelTy = { kind: 'type' };
 export const timestampTy: CelTy = { kind: 'timestamp' };
 export const durationTy: CelTy = { kind: 'duration' };
+export const urlTy: CelTy = { kind: 'kubernetes.URL' };
+export const quantityTy: CelTy = { kind: 'kubernetes.Quantity' };
 
 export const listOf = (elem: CelTy, maxSize?: number): CelTy => ({ kind: 'list', elem, maxSize });
 export const mapOf = (key: CelTy, value: CelTy, maxSize?: number): CelTy => ({

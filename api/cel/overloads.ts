@@ -8,11 +8,16 @@ import { listOf, mapOf, optionalOf, type CelTy } from './cel-type.js';
  * Supported: the standard operators, conversions, size, contains/startsWith/endsWith/matches,
  * timestamp and duration accessors (with and without a time zone); the strings extension
  * (charAt, indexOf, lastIndexOf, lowerAscii, upperAscii, replace, split, substring, trim, join,
- * strings.quote, format); the Kubernetes lists library (isSorted, sum, min, max, indexOf,
- * lastIndexOf); the Kubernetes regex library (find, findAll); optional values (optional.of,
+ * strings.quote, format); the sets extension (sets.contains, sets.equivalent, sets.intersects);
+ * the Kubernetes lists library (isSorted, sum, min, max, indexOf, lastIndexOf); the Kubernetes
+ * regex library (find, findAll); the Kubernetes url library (url, isURL, getScheme, getHost,
+ * getHostname, getPort, getEscapedPath, getQuery); the Kubernetes quantity library (quantity,
+ * isQuantity, sign, isGreaterThan, isLessThan, compareTo, asApproximateFloat, asInteger,
+ * isInteger, add, sub; quantities and URLs compare with `==`); optional values (optional.of,
  * optional.none, optional.ofNonZeroValue, hasValue, value, orValue, or) for `optionalOldSelf`;
  * the cel.bind macro. Not supported (they do not compile): the `.?`/`[?]` optional syntax,
- * and the url, quantity, ip, cidr, semver, format and authz libraries.
+ * quantity's mul/div/divInt (newer than the library version CRDs get by default), and the ip,
+ * cidr, semver, format and authz libraries.
  */
 export interface Overload {
   readonly name: string;
@@ -22,6 +27,8 @@ export interface Overload {
   readonly result: CelTy;
   /** Estimated cost of the call itself from the largest sizes of its receiver and arguments. */
   readonly cost?: (receiverSize: number, argSizes: readonly number[]) => number;
+  /** Cost charged at run time from the actual sizes, when kube charges otherwise than it estimates. */
+  readonly runtimeCost?: (receiverSize: number, argSizes: readonly number[]) => number;
   /** Largest size of the result, when the call's result is sized. */
   readonly resultSize?: (receiverSize: number, argSizes: readonly number[]) => number;
 }
@@ -86,6 +93,12 @@ function decl(signature: string, cost?: Cost, resultSize?: Size): Overload {
 function qualified(name: string, signature: string, cost?: Cost): Overload {
   return { ...decl(signature, cost), name };
 }
+
+/** cel-go's sets extension cost: the product of the list sizes times a factor, plus the call. */
+const setsCost =
+  (factor: number): Cost =>
+  (_r, [a, b]) =>
+    Math.ceil(a * b * factor) + 1;
 
 const numeric = ['int', 'uint', 'double'];
 const ordered = ['bool', 'int', 'uint', 'double', 'string', 'bytes', 'timestamp', 'duration'];
@@ -216,6 +229,41 @@ function buildOverloads(): Overload[] {
     decl('string.find(string):string', regexCost, targetSize),
     decl('string.findAll(string):list<string>', regexCost, targetSize),
     decl('string.findAll(string,int):list<string>', regexCost, targetSize),
+  );
+  // cel-go's sets extension (ext/sets.go).
+  add(
+    qualified('sets.contains', 'contains(list<A>,list<A>):bool', setsCost(1)),
+    qualified('sets.equivalent', 'equivalent(list<A>,list<A>):bool', setsCost(2)),
+    qualified('sets.intersects', 'intersects(list<A>,list<A>):bool', setsCost(1)),
+  );
+  // Kubernetes url library (urls.go); costs from library/cost.go (accessors are nominal).
+  const URL = 'kubernetes.URL';
+  add(
+    decl(`url(string):${URL}`, (_r, [a]) => traverse(a)),
+    decl('isURL(string):bool'),
+  );
+  for (const f of ['getScheme', 'getHost', 'getHostname', 'getPort', 'getEscapedPath'])
+    add(decl(`${URL}.${f}():string`));
+  add(decl(`${URL}.getQuery():map<string,list<string>>`));
+  // Kubernetes quantity library (quantity.go). kube estimates quantity() and isQuantity() at
+  // the nominal 1 (its estimator only sizes them for a receiver they never have) but charges
+  // the string's traversal at run time.
+  const Q = 'kubernetes.Quantity';
+  const parseCost: Cost = (_r, [a]) => traverse(a);
+  add(
+    { ...decl(`quantity(string):${Q}`), runtimeCost: parseCost },
+    { ...decl('isQuantity(string):bool'), runtimeCost: parseCost },
+    decl(`sign(${Q}):int`),
+    decl(`${Q}.isGreaterThan(${Q}):bool`),
+    decl(`${Q}.isLessThan(${Q}):bool`),
+    decl(`${Q}.compareTo(${Q}):int`),
+    decl(`${Q}.asApproximateFloat():double`),
+    decl(`${Q}.asInteger():int`),
+    decl(`${Q}.isInteger():bool`),
+    decl(`${Q}.add(${Q}):${Q}`),
+    decl(`${Q}.add(int):${Q}`),
+    decl(`${Q}.sub(${Q}):${Q}`),
+    decl(`${Q}.sub(int):${Q}`),
   );
   // Optional values, for optionalOldSelf.
   add(

@@ -13,7 +13,10 @@ import { iterationTickFunction } from './cost-instrumentation.js';
 import { kubernetesLibrary } from './kubernetes-library.js';
 import { optionalLibrary } from './optional-library.js';
 import { overloads } from './overloads.js';
+import { quantityLibrary } from './quantity-library.js';
 import { chargeCurrent, runtimeSize } from './runtime-cost.js';
+import { setsLibrary } from './sets-library.js';
+import { urlLibrary } from './url-library.js';
 
 /** What one call costs for these actual arguments: the most any declared overload charges. */
 function callCost(name: string, target: CelValue | undefined, args: readonly CelValue[]): number {
@@ -22,9 +25,11 @@ function callCost(name: string, target: CelValue | undefined, args: readonly Cel
   const receiverSize = runtimeSize(target);
   const argSizes = args.map(runtimeSize);
   let cost = 1;
-  for (const overload of declared)
-    if (overload.cost && (overload.receiver !== undefined) === (target !== undefined))
-      cost = Math.max(cost, overload.cost(receiverSize, argSizes));
+  for (const overload of declared) {
+    const charge = overload.runtimeCost ?? overload.cost;
+    if (charge && (overload.receiver !== undefined) === (target !== undefined))
+      cost = Math.max(cost, charge(receiverSize, argSizes));
+  }
   return cost;
 }
 
@@ -51,9 +56,19 @@ const tick = celFunc(iterationTickFunction, [CelScalar.DYN], CelScalar.DYN, (con
 
 /**
  * The evaluation environment: @bufbuild/cel's standard library and strings extension, the
- * Kubernetes libraries and optional values, every function charging the cost tracker.
+ * sets extension, the Kubernetes libraries and optional values, every function charging the
+ * cost tracker.
  */
 export const runtimeEnvironment: CelEnv = (() => {
-  const unwrapped = celEnv({ funcs: [...strings, ...kubernetesLibrary, ...optionalLibrary] });
+  const unwrapped = celEnv({
+    funcs: [
+      ...strings,
+      ...kubernetesLibrary,
+      ...setsLibrary,
+      ...urlLibrary,
+      ...quantityLibrary,
+      ...optionalLibrary,
+    ],
+  });
   return celEnv({ funcs: [...[...unwrapped.funcs].map(charged), tick] });
 })();
