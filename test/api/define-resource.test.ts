@@ -226,4 +226,74 @@ describe('defineResource', () => {
     expect(withCode.declarative).toBe(false);
     expect(withCode.versions[0].deprecationWarning).toBe('widgets.acme.io/v1 Widget is deprecated');
   });
+  test('validates objects with rules that use the quantity and url libraries', () => {
+    const widget = defineResource({
+      ...minimal,
+      versions: [
+        {
+          name: 'v1',
+          schema: {
+            type: 'object',
+            properties: {
+              spec: {
+                type: 'object',
+                properties: {
+                  memory: {
+                    type: 'string',
+                    maxLength: 32,
+                    'x-kubernetes-validations': [
+                      {
+                        rule: "quantity(self).isLessThan(quantity('1Gi'))",
+                        message: 'memory must be below 1Gi',
+                      },
+                    ],
+                  },
+                  endpoint: {
+                    type: 'string',
+                    maxLength: 256,
+                    'x-kubernetes-validations': [
+                      {
+                        rule: "isURL(self) && url(self).getScheme() == 'https'",
+                        message: 'must be an https URL',
+                      },
+                    ],
+                  },
+                },
+              },
+            },
+          },
+        },
+      ],
+    });
+    const object = (spec: unknown) => ({
+      apiVersion: 'widgets.acme.io/v1',
+      kind: 'Widget',
+      metadata: { name: 'w' },
+      spec,
+    });
+    const rules = widget.versions[0].rules;
+    expect(
+      rules.validate(object({ memory: '512Mi', endpoint: 'https://example.com/hook' }), undefined),
+    ).toEqual([]);
+    expect(rules.validate(object({ memory: '2Gi', endpoint: 'http://example.com/' }), undefined)).toEqual([
+      {
+        reason: 'FieldValueInvalid',
+        field: 'spec.memory',
+        message: 'Invalid value: "2Gi": memory must be below 1Gi',
+      },
+      {
+        reason: 'FieldValueInvalid',
+        field: 'spec.endpoint',
+        message: 'Invalid value: "http://example.com/": must be an https URL',
+      },
+    ]);
+    // A rule that fails to evaluate is reported as kube-apiserver reports it: an Invalid cause.
+    expect(rules.validate(object({ memory: '2K' }), undefined)).toEqual([
+      {
+        reason: 'FieldValueInvalid',
+        field: 'spec.memory',
+        message: `Invalid value: "string": unable to parse quantity's suffix evaluating rule: memory must be below 1Gi`,
+      },
+    ]);
+  });
 });
