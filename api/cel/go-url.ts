@@ -183,6 +183,16 @@ export function parseRequestUrl(raw: string): GoUrl {
   }
 }
 
+/** Whether Go's url.ParseRequestURI accepts the text (isURL; unlike url(), no look at a fragment). */
+export function isRequestUrl(raw: string): boolean {
+  try {
+    parse(raw, true);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function splitHostPort(host: string): [string, string] {
   let hostname = host;
   let port = '';

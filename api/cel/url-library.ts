@@ -1,5 +1,5 @@
 import { celFunc, celMethod, CelScalar, listType, mapType, type CelFunc } from '@bufbuild/cel';
-import { escapedPath, hostname, parseRequestUrl, port, query, type GoUrl } from './go-url.js';
+import { escapedPath, hostname, isRequestUrl, parseRequestUrl, port, query, type GoUrl } from './go-url.js';
 import { opaqueValue, payloadOf } from './opaque-value.js';
 
 /** The Kubernetes url library (k8s.io/apiserver/pkg/cel/library/urls.go). */
@@ -17,18 +17,9 @@ function toUrl(text: string) {
   }
 }
 
-function isUrl(text: string): boolean {
-  try {
-    parseRequestUrl(text);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 export const urlLibrary: readonly CelFunc[] = [
   celFunc('url', [STRING], URL, toUrl),
-  celFunc('isURL', [STRING], BOOL, isUrl),
+  celFunc('isURL', [STRING], BOOL, isRequestUrl),
   celMethod('getScheme', URL, [], STRING, function () {
     return urlOf(this).scheme;
   }),

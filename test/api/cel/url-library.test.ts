@@ -52,6 +52,11 @@ describe('url library', () => {
     expect(evaluate("isURL('https://example.com/\\n')")).toBe(false);
   });
 
+  it('checks the fragment in url() but not in isURL(), as kube parses it twice', () => {
+    expect(evaluate("isURL('https://example.com?a#%zz')")).toBe(true);
+    expect(() => evaluate("url('https://example.com?a#%zz')")).toThrow('invalid URL escape "%zz"');
+  });
+
   it("fails at run time with Go's parse error for text that is not a URL", () => {
     expect(() => evaluate("url('../relative')")).toThrow(
       'evaluation error: URL parse error during conversion from string: parse "../relative": invalid URI for request',
