@@ -33,7 +33,7 @@ export interface ScalarTy {
  * The Kubernetes libraries' own types, named as cel-go names them in compile errors. At run
  * time their values are carried as opaque-value.ts describes.
  */
-export type OpaqueKind = 'kubernetes.URL' | 'kubernetes.Quantity';
+export type OpaqueKind = 'kubernetes.URL' | 'kubernetes.Quantity' | 'net.IP' | 'net.CIDR';
 
 /** An object with declared properties: fields are selected by their escaped names. */
 export interface ObjectTy {

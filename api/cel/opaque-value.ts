@@ -4,11 +4,11 @@ import type { CelList, CelValue } from '@bufbuild/cel';
 const listMarker = Symbol.for('@bufbuild/cel/list');
 
 /**
- * A value of one of the Kubernetes libraries' own types (kubernetes.URL, kubernetes.Quantity).
+ * A value of one of the Kubernetes libraries' own types (kubernetes.URL, kubernetes.Quantity, net.IP, net.CIDR).
  * @bufbuild/cel carries only its own kinds of values (scalars, lists, maps, protobuf messages),
  * so such a value travels as a list of one element, the value's canonical text: two values are
  * `==` exactly when their keys are, as kube compares them (quantities by amount, URLs by their
- * text). The checker types these values by their own type, so only the library's functions,
+ * text, addresses and prefixes by their canonical text). The checker types these values by their own type, so only the library's functions,
  * `==`, `!=` and `in` reach them; those functions read the parsed payload.
  */
 class OpaqueValue<T> {
@@ -40,6 +40,11 @@ class OpaqueValue<T> {
 /** A value of the named type, equal to another of that type exactly when their keys are equal. */
 export function opaqueValue<T>(typeName: string, key: string, payload: T): CelList {
   return new OpaqueValue(typeName, key, payload) as unknown as CelList;
+}
+
+/** The type name of a library value, undefined for any other value. */
+export function opaqueTypeName(value: unknown): string | undefined {
+  return value instanceof OpaqueValue ? value.typeName : undefined;
 }
 
 /** The payload of a value of the named type; the checker has already made sure it is one. */

@@ -13,11 +13,13 @@ import { listOf, mapOf, optionalOf, type CelTy } from './cel-type.js';
  * regex library (find, findAll); the Kubernetes url library (url, isURL, getScheme, getHost,
  * getHostname, getPort, getEscapedPath, getQuery); the Kubernetes quantity library (quantity,
  * isQuantity, sign, isGreaterThan, isLessThan, compareTo, asApproximateFloat, asInteger,
- * isInteger, add, sub; quantities and URLs compare with `==`); optional values (optional.of,
+ * isInteger, add, sub); the Kubernetes ip library (ip, isIP, ip.isCanonical, family,
+ * isUnspecified, isLoopback, isLinkLocalMulticast, isLinkLocalUnicast, isGlobalUnicast,
+ * string) and cidr library (cidr, isCIDR, containsIP, containsCIDR, ip, prefixLength, masked,
+ * string); values of these libraries compare with `==`; optional values (optional.of,
  * optional.none, optional.ofNonZeroValue, hasValue, value, orValue, or) for `optionalOldSelf`;
  * the cel.bind macro. Not supported (they do not compile): the `.?`/`[?]` optional syntax,
- * quantity's mul/div/divInt (newer than the library version CRDs get by default), and the ip,
- * cidr, semver, format and authz libraries.
+ * quantity's mul/div/divInt, and the semver, format and authz libraries.
  */
 export interface Overload {
   readonly name: string;
@@ -264,6 +266,42 @@ function buildOverloads(): Overload[] {
     decl(`${Q}.add(int):${Q}`),
     decl(`${Q}.sub(${Q}):${Q}`),
     decl(`${Q}.sub(int):${Q}`),
+  );
+  // Kubernetes ip and cidr libraries (ip.go, cidr.go). As for quantity(), kube estimates the
+  // parsing functions at the nominal 1 and charges the traversal at run time.
+  const IP = 'net.IP';
+  const CIDR = 'net.CIDR';
+  const ipCompare = Math.ceil(32 * stringTraversalCostFactor);
+  add(
+    { ...decl(`ip(string):${IP}`), runtimeCost: parseCost },
+    { ...decl('isIP(string):bool'), runtimeCost: parseCost },
+    {
+      ...qualified('ip.isCanonical', 'isCanonical(string):bool'),
+      runtimeCost: (_r, [a]) => Math.ceil(a * 2 * stringTraversalCostFactor),
+    },
+    decl(`${IP}.family():int`),
+    decl(`${IP}.isUnspecified():bool`),
+    decl(`${IP}.isLoopback():bool`),
+    decl(`${IP}.isLinkLocalMulticast():bool`),
+    decl(`${IP}.isLinkLocalUnicast():bool`),
+    decl(`${IP}.isGlobalUnicast():bool`),
+    decl(`string(${IP}):string`),
+    { ...decl(`cidr(string):${CIDR}`), runtimeCost: parseCost },
+    { ...decl('isCIDR(string):bool'), runtimeCost: parseCost },
+    {
+      ...decl(`${CIDR}.containsIP(string):bool`, (_r, [a]) => ipCompare + traverse(a)),
+      runtimeCost: (_r, [a]) => 1 + traverse(a),
+    },
+    { ...decl(`${CIDR}.containsIP(${IP}):bool`, () => ipCompare), runtimeCost: () => 1 },
+    {
+      ...decl(`${CIDR}.containsCIDR(string):bool`, (_r, [a]) => ipCompare + 2 + 1 + traverse(a)),
+      runtimeCost: (_r, [a]) => 3 + traverse(a),
+    },
+    { ...decl(`${CIDR}.containsCIDR(${CIDR}):bool`, () => ipCompare + 2 + 1), runtimeCost: () => 3 },
+    decl(`${CIDR}.ip():${IP}`),
+    decl(`${CIDR}.prefixLength():int`),
+    decl(`${CIDR}.masked():${CIDR}`),
+    decl(`string(${CIDR}):string`),
   );
   // Optional values, for optionalOldSelf.
   add(

@@ -10,6 +10,7 @@ import {
 } from '@bufbuild/cel';
 import { strings } from '@bufbuild/cel/ext';
 import { iterationTickFunction } from './cost-instrumentation.js';
+import { ipLibrary } from './ip-library.js';
 import { kubernetesLibrary } from './kubernetes-library.js';
 import { optionalLibrary } from './optional-library.js';
 import { overloads } from './overloads.js';
@@ -67,6 +68,7 @@ export const runtimeEnvironment: CelEnv = (() => {
       ...setsLibrary,
       ...urlLibrary,
       ...quantityLibrary,
+      ...ipLibrary,
       ...optionalLibrary,
     ],
   });
