@@ -247,14 +247,12 @@ function buildOverloads(): Overload[] {
   for (const f of ['getScheme', 'getHost', 'getHostname', 'getPort', 'getEscapedPath'])
     add(decl(`${URL}.${f}():string`));
   add(decl(`${URL}.getQuery():map<string,list<string>>`));
-  // Kubernetes quantity library (quantity.go). kube estimates quantity() and isQuantity() at
-  // the nominal 1 (its estimator only sizes them for a receiver they never have) but charges
-  // the string's traversal at run time.
+  // Kubernetes quantity library (quantity.go); parsing costs a traversal of the string.
   const Q = 'kubernetes.Quantity';
   const parseCost: Cost = (_r, [a]) => traverse(a);
   add(
-    { ...decl(`quantity(string):${Q}`), runtimeCost: parseCost },
-    { ...decl('isQuantity(string):bool'), runtimeCost: parseCost },
+    decl(`quantity(string):${Q}`, parseCost),
+    decl('isQuantity(string):bool', parseCost),
     decl(`sign(${Q}):int`),
     decl(`${Q}.isGreaterThan(${Q}):bool`),
     decl(`${Q}.isLessThan(${Q}):bool`),
@@ -267,18 +265,17 @@ function buildOverloads(): Overload[] {
     decl(`${Q}.sub(${Q}):${Q}`),
     decl(`${Q}.sub(int):${Q}`),
   );
-  // Kubernetes ip and cidr libraries (ip.go, cidr.go). As for quantity(), kube estimates the
-  // parsing functions at the nominal 1 and charges the traversal at run time.
+  // Kubernetes ip and cidr libraries (ip.go, cidr.go). Containment is estimated for 16-byte
+  // addresses but charged by the actual (nominal) sizes of the values at run time.
   const IP = 'net.IP';
   const CIDR = 'net.CIDR';
   const ipCompare = Math.ceil(32 * stringTraversalCostFactor);
   add(
-    { ...decl(`ip(string):${IP}`), runtimeCost: parseCost },
-    { ...decl('isIP(string):bool'), runtimeCost: parseCost },
-    {
-      ...qualified('ip.isCanonical', 'isCanonical(string):bool'),
-      runtimeCost: (_r, [a]) => Math.ceil(a * 2 * stringTraversalCostFactor),
-    },
+    decl(`ip(string):${IP}`, parseCost),
+    decl('isIP(string):bool', parseCost),
+    qualified('ip.isCanonical', 'isCanonical(string):bool', (_r, [a]) =>
+      Math.ceil(a * 2 * stringTraversalCostFactor),
+    ),
     decl(`${IP}.family():int`),
     decl(`${IP}.isUnspecified():bool`),
     decl(`${IP}.isLoopback():bool`),
@@ -286,8 +283,8 @@ function buildOverloads(): Overload[] {
     decl(`${IP}.isLinkLocalUnicast():bool`),
     decl(`${IP}.isGlobalUnicast():bool`),
     decl(`string(${IP}):string`),
-    { ...decl(`cidr(string):${CIDR}`), runtimeCost: parseCost },
-    { ...decl('isCIDR(string):bool'), runtimeCost: parseCost },
+    decl(`cidr(string):${CIDR}`, parseCost),
+    decl('isCIDR(string):bool', parseCost),
     {
       ...decl(`${CIDR}.containsIP(string):bool`, (_r, [a]) => ipCompare + traverse(a)),
       runtimeCost: (_r, [a]) => 1 + traverse(a),

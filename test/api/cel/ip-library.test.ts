@@ -104,9 +104,11 @@ describe('cidr library', () => {
   });
 
   it("estimates containment as kube's cost model does", () => {
-    // cidr() is estimated at 1; the comparison of two 16-byte addresses at 4, plus 2 and 1 for a CIDR.
+    // Parsing is a traversal (ceil(length / 10)); comparing two 16-byte addresses is 4, plus 2 and
+    // 1 for a CIDR, plus the traversal of a string argument.
     expect(estimatedCost("cidr('10.0.0.0/8').containsIP(ip('10.0.0.1'))")).toBe(1 + 1 + 4);
-    expect(estimatedCost("cidr('10.0.0.0/8').containsCIDR(cidr('10.0.0.0/16'))")).toBe(1 + 1 + 4 + 2 + 1);
+    expect(estimatedCost("cidr('10.0.0.0/8').containsCIDR(cidr('10.0.0.0/16'))")).toBe(1 + 2 + 4 + 2 + 1);
     expect(estimatedCost(`cidr('10.0.0.0/8').containsIP('${'1'.repeat(100)}')`)).toBe(1 + 4 + 10);
+    expect(estimatedCost(`ip.isCanonical('${'1'.repeat(100)}')`)).toBe(20);
   });
 });
