@@ -19,7 +19,7 @@ import { listOf, mapOf, optionalOf, type CelTy } from './cel-type.js';
  * string); values of these libraries compare with `==`; optional values (optional.of,
  * optional.none, optional.ofNonZeroValue, hasValue, value, orValue, or) for `optionalOldSelf`;
  * the cel.bind macro. Not supported (they do not compile): the `.?`/`[?]` optional syntax,
- * quantity's mul/div/divInt, and the semver, format and authz libraries.
+ * and the semver, format and authz libraries.
  */
 export interface Overload {
   readonly name: string;

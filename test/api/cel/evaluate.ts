@@ -1,5 +1,6 @@
 import { isCelError } from '@bufbuild/cel';
 import { compileExpression } from '../../../api/cel/compile-expression.js';
+import { CostTracker, withCostTracker } from '../../../api/cel/runtime-cost.js';
 
 /** Compiles and evaluates an expression without variables; throws the compile or run error. */
 export function evaluate(source: string): unknown {
@@ -21,4 +22,13 @@ export function estimatedCost(source: string): number {
   const compiled = compileExpression(source, new Map());
   if ('error' in compiled) throw new Error(compiled.error);
   return compiled.compiled.cost;
+}
+
+/** The cost charged at run time by one evaluation of an expression without variables. */
+export function runtimeCost(source: string): number {
+  const compiled = compileExpression(source, new Map());
+  if ('error' in compiled) throw new Error(compiled.error);
+  const tracker = new CostTracker(Number.MAX_SAFE_INTEGER);
+  withCostTracker(tracker, () => compiled.compiled.evaluate({}));
+  return tracker.used;
 }

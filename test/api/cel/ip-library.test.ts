@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { compileError, estimatedCost, evaluate } from './evaluate.js';
+import { compileError, estimatedCost, evaluate, runtimeCost } from './evaluate.js';
 
 describe('ip library', () => {
   it('parses addresses as Go netip does and prints them canonically', () => {
@@ -110,5 +110,10 @@ describe('cidr library', () => {
     expect(estimatedCost("cidr('10.0.0.0/8').containsCIDR(cidr('10.0.0.0/16'))")).toBe(1 + 2 + 4 + 2 + 1);
     expect(estimatedCost(`cidr('10.0.0.0/8').containsIP('${'1'.repeat(100)}')`)).toBe(1 + 4 + 10);
     expect(estimatedCost(`ip.isCanonical('${'1'.repeat(100)}')`)).toBe(20);
+  });
+
+  it('charges containment of a parsed string by its length at run time', () => {
+    // cidr() and the containsIP call (1 for the comparison, 10 for parsing the string).
+    expect(runtimeCost(`cidr('10.0.0.0/8').containsIP('${'1'.repeat(100)}')`)).toBe(1 + 1 + 10);
   });
 });

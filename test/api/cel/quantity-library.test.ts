@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { compileError, estimatedCost, evaluate } from './evaluate.js';
+import { compileError, estimatedCost, evaluate, runtimeCost } from './evaluate.js';
 
 describe('quantity library', () => {
   it('parses the suffixes and exponents resource.Quantity accepts', () => {
@@ -111,5 +111,10 @@ describe('quantity library', () => {
   it('estimates the parse by the length of the string', () => {
     expect(estimatedCost(`quantity('${'1'.repeat(200)}')`)).toBe(20);
     expect(estimatedCost("quantity('1').isLessThan(quantity('2'))")).toBe(3);
+  });
+
+  it('charges the parse by the length of the string at run time, and 1 for each method', () => {
+    expect(runtimeCost(`quantity('${'1'.repeat(200)}')`)).toBe(20);
+    expect(runtimeCost("quantity('1').isLessThan(quantity('2'))")).toBe(3);
   });
 });
