@@ -33,7 +33,8 @@ export interface ScalarTy {
  * The Kubernetes libraries' own types, named as cel-go names them in compile errors. At run
  * time their values are carried as opaque-value.ts describes.
  */
-export type OpaqueKind = 'kubernetes.URL' | 'kubernetes.Quantity' | 'net.IP' | 'net.CIDR';
+export type OpaqueKind =
+  'kubernetes.URL' | 'kubernetes.Quantity' | 'net.IP' | 'net.CIDR' | 'kubernetes.NamedFormat';
 
 /** An object with declared properties: fields are selected by their escaped names. */
 export interface ObjectTy {

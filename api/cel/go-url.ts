@@ -183,15 +183,18 @@ export function parseRequestUrl(raw: string): GoUrl {
   }
 }
 
-/** Whether Go's url.ParseRequestURI accepts the text (isURL; unlike url(), no look at a fragment). */
-export function isRequestUrl(raw: string): boolean {
+/** Go's url.ParseRequestURI error text for the text, undefined when it accepts it (no look at a fragment). */
+export function requestUriError(raw: string): string | undefined {
   try {
     parse(raw, true);
-    return true;
-  } catch {
-    return false;
+    return undefined;
+  } catch (error) {
+    return `parse ${goQuote(raw)}: ${(error as Error).message}`;
   }
 }
+
+/** Whether Go's url.ParseRequestURI accepts the text (isURL). */
+export const isRequestUrl = (raw: string): boolean => requestUriError(raw) === undefined;
 
 function splitHostPort(host: string): [string, string] {
   let hostname = host;

@@ -16,10 +16,11 @@ import { listOf, mapOf, optionalOf, type CelTy } from './cel-type.js';
  * isInteger, add, sub); the Kubernetes ip library (ip, isIP, ip.isCanonical, family,
  * isUnspecified, isLoopback, isLinkLocalMulticast, isLinkLocalUnicast, isGlobalUnicast,
  * string) and cidr library (cidr, isCIDR, containsIP, containsCIDR, ip, prefixLength, masked,
- * string); values of these libraries compare with `==`; optional values (optional.of,
+ * string); the Kubernetes format library (format.dns1123Label() and the other named formats,
+ * format.named, validate); values of these libraries compare with `==`; optional values (optional.of,
  * optional.none, optional.ofNonZeroValue, hasValue, value, orValue, or) for `optionalOldSelf`;
  * the cel.bind macro. Not supported (they do not compile): the `.?`/`[?]` optional syntax,
- * and the semver, format and authz libraries.
+ * and the semver and authz libraries.
  */
 export interface Overload {
   readonly name: string;
@@ -38,6 +39,23 @@ export interface Overload {
 /** cel-go's cost factors (common/cost.go). */
 export const stringTraversalCostFactor = 0.1;
 export const regexStringLengthCostFactor = 0.25;
+
+/** The formats of the Kubernetes format library (format-library.ts implements them). */
+const namedFormatNames = [
+  'dns1123Label',
+  'dns1123Subdomain',
+  'dns1035Label',
+  'qualifiedName',
+  'dns1123LabelPrefix',
+  'dns1123SubdomainPrefix',
+  'dns1035LabelPrefix',
+  'labelValue',
+  'uri',
+  'uuid',
+  'byte',
+  'date',
+  'datetime',
+];
 
 const traverse = (size: number): number => Math.ceil(size * stringTraversalCostFactor);
 
@@ -300,6 +318,18 @@ function buildOverloads(): Overload[] {
     decl(`${CIDR}.masked():${CIDR}`),
     decl(`string(${CIDR}):string`),
   );
+  // Kubernetes format library (format.go). validate() is estimated as a match of a 128-character
+  // pattern over the string; at run time it charges for its format's own pattern size.
+  const FORMAT = 'kubernetes.NamedFormat';
+  // kube estimates comparing two formats as traversing 64 characters (cel.MaxFormatSize).
+  for (const name of namedFormatNames)
+    add({ ...qualified(`format.${name}`, `${name}():${FORMAT}`), resultSize: () => 64 });
+  add(qualified('format.named', `named(string):opt<${FORMAT}>`), {
+    ...decl(`${FORMAT}.validate(string):opt<list<string>>`, (_r, [a]) =>
+      Math.ceil(traverse(a) * 128 * regexStringLengthCostFactor),
+    ),
+    runtimeCost: () => 0,
+  });
   // Optional values, for optionalOldSelf.
   add(
     qualified('optional.of', 'of(A):opt<A>'),

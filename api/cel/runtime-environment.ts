@@ -10,6 +10,7 @@ import {
 } from '@bufbuild/cel';
 import { strings } from '@bufbuild/cel/ext';
 import { iterationTickFunction } from './cost-instrumentation.js';
+import { formatLibrary } from './format-library.js';
 import { ipLibrary } from './ip-library.js';
 import { kubernetesLibrary } from './kubernetes-library.js';
 import { optionalLibrary } from './optional-library.js';
@@ -69,6 +70,7 @@ export const runtimeEnvironment: CelEnv = (() => {
       ...urlLibrary,
       ...quantityLibrary,
       ...ipLibrary,
+      ...formatLibrary,
       ...optionalLibrary,
     ],
   });
