@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { defaultCpuLayout } from './environment/cpu-affinity.js';
 import type { UserId } from './environment/bench-cluster.js';
@@ -40,6 +41,11 @@ export interface BenchOptions extends WorkloadSizes {
   readonly build: boolean;
   /** Only render BENCHMARKS.md and the chart again from this results.json. */
   readonly fromResults?: string;
+  /**
+   * Where this server's processes write V8 CPU profiles (`node --cpu-prof`), one file per process,
+   * written when it stops. @default - not profiled
+   */
+  readonly cpuProfileDir?: string;
 }
 
 const ALL_TARGETS: readonly TargetId[] = ['embedded', 'etcd', 'sample-apiserver', 'ceiling'];
@@ -90,6 +96,7 @@ side by side under the same load, and writes results.json, BENCHMARKS.md and rat
   --machine-note TEXT      a note on the machine for the report
   --no-build               do not compile the server even when build/ is stale
   --from-results FILE      only render BENCHMARKS.md and ratios.svg from a results.json
+  --cpu-prof DIR           run this server with node --cpu-prof, writing its profiles into DIR
 `;
 
 export function parseBenchOptions(
@@ -123,6 +130,7 @@ export function parseBenchOptions(
       'machine-note': { type: 'string' },
       'no-build': { type: 'boolean', default: false },
       'from-results': { type: 'string' },
+      'cpu-prof': { type: 'string' },
     },
     strict: true,
   });
@@ -161,5 +169,6 @@ export function parseBenchOptions(
     machineNote: values['machine-note'] ?? env.BENCH_MACHINE_NOTE ?? '',
     build: !values['no-build'],
     fromResults: values['from-results'],
+    cpuProfileDir: values['cpu-prof'] ? resolve(values['cpu-prof']) : undefined,
   };
 }

@@ -113,7 +113,13 @@ async function main(): Promise<void> {
     cluster = await startBenchCluster(workDir, Object.values(NAMESPACES), options.cpus.others);
     loadGenerator = LoadGeneratorProcess.start(options.cpus.client);
     const context = new BenchContext(options, cluster, loadGenerator);
-    const environment: TargetEnvironment = { cluster, group, workDir, cpus: options.cpus };
+    const environment: TargetEnvironment = {
+      cluster,
+      group,
+      workDir,
+      cpus: options.cpus,
+      cpuProfileDir: options.cpuProfileDir,
+    };
     const start = (id: ServerId): Promise<ServerTarget> =>
       id === 'sample-apiserver'
         ? startSampleApiServer(environment, sampleBinary)

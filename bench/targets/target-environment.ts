@@ -18,6 +18,8 @@ export interface TargetEnvironment {
     /** etcd and kube-apiserver; empty: unpinned. */
     readonly others: string;
   };
+  /** Where this server's processes write CPU profiles (`node --cpu-prof`). @default - none */
+  readonly cpuProfileDir?: string;
 }
 
 /** A fresh directory for one target's files. */

@@ -30,6 +30,9 @@ export async function startThisServer(
       name: `this-server-${storage}`,
       command: [
         process.execPath,
+        ...(environment.cpuProfileDir
+          ? ['--cpu-prof', `--cpu-prof-dir=${join(environment.cpuProfileDir, storage)}`]
+          : []),
         BUILT_SERVER,
         `--secure-port=${port}`,
         '--bind-address=127.0.0.1',

@@ -55,6 +55,13 @@ describe('parseBenchOptions', () => {
     expect(options.users).toEqual(['user']);
   });
 
+  test('profiles this server into an absolute directory with --cpu-prof, and not otherwise', () => {
+    expect(parseBenchOptions([], {}, tmp).cpuProfileDir).toBeUndefined();
+    expect(parseBenchOptions(['--cpu-prof', 'profiles'], {}, tmp).cpuProfileDir).toBe(
+      `${process.cwd()}/profiles`,
+    );
+  });
+
   test.each([
     [['--targets', 'kube-apiserver'], /not one of/],
     [['--list-sizes', '10'], /two sizes/],
