@@ -32,7 +32,8 @@ export function answerClientError(error: Error & { code?: string }, socket: Sock
     socket.destroy();
     return;
   }
-  if (error.code === 'ECONNRESET') {
+  // A reset, or a renegotiation the server refuses (secure-server.ts): no HTTP answer fits.
+  if (error.code === 'ECONNRESET' || error.code === 'ERR_TLS_RENEGOTIATION_DISABLED') {
     socket.destroy();
     return;
   }

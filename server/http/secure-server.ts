@@ -57,6 +57,9 @@ export async function startSecureServer(options: SecureServerOptions): Promise<R
   const sessions = new Set<Http2Session>();
   server.on('secureConnection', (socket: TLSSocket) => {
     socket.setNoDelay(true);
+    // The client certificate stays the connection's for its life (the authenticators remember
+    // its verification per socket): like Go's TLS server, no renegotiation.
+    socket.disableRenegotiation();
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
   });

@@ -1,8 +1,12 @@
-import type { X509Certificate } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { headerValues, type ServerRequest } from '../../http/exchange.js';
 import { AuthenticationError, type Authenticator, type UserInfo } from '../authenticator.js';
-import { peerCertificate, subjectValues, verifyClientCertificate } from '../x509-authenticator.js';
+import {
+  isSignedBy,
+  peerCertificate,
+  subjectValues,
+  verifyClientCertificate,
+} from '../x509-authenticator.js';
 import type { RequestHeaderSettings } from './authentication-settings.js';
 
 /** The header names a front proxy uses; for clearing headers, any subset of the settings does. */
@@ -38,7 +42,7 @@ export function requestHeaderAuthenticator(settings: () => RequestHeaderSettings
       const certificate = peerCertificate(req);
       if (!certificate) return undefined;
       const config = settings();
-      const issuers = config.caCertificates.filter((ca) => issuedBy(certificate, ca));
+      const issuers = config.caCertificates.filter((ca) => isSignedBy(certificate, ca));
       if (issuers.length === 0) return undefined;
       const problem = verifyClientCertificate(certificate, issuers);
       if (problem) throw new AuthenticationError(`x509: front-proxy ${problem}`);
@@ -49,10 +53,6 @@ export function requestHeaderAuthenticator(settings: () => RequestHeaderSettings
       return userFromHeaders(req, config);
     },
   };
-}
-
-function issuedBy(certificate: X509Certificate, ca: X509Certificate): boolean {
-  return certificate.checkIssued(ca) && certificate.verify(ca.publicKey);
 }
 
 /** Reads the identity from the headers (a trusted front proxy's), then removes them. */

@@ -72,6 +72,25 @@ describe('transport: HTTP/2, health, metrics', () => {
     expect(outcome).toBe('refused');
   });
 
+  test("TLS renegotiation is refused, so a connection's client certificate cannot change under it", async () => {
+    const socket = tlsConnect({
+      host: '127.0.0.1',
+      port: t.server.port,
+      ca: t.admin.ca,
+      cert: t.admin.cert,
+      key: t.admin.key,
+      maxVersion: 'TLSv1.2',
+      ALPNProtocols: ['http/1.1'],
+      servername: 'localhost',
+    });
+    socket.on('error', () => undefined);
+    await new Promise((resolve) => socket.once('secureConnect', resolve));
+    const closed = new Promise((resolve) => socket.once('close', resolve));
+    socket.renegotiate({}, () => undefined);
+    await closed;
+    expect(socket.destroyed).toBe(true);
+  });
+
   test('/readyz?verbose lists its checks, including storage', async () => {
     const r = await t.request('GET', '/readyz?verbose', { anonymous: true });
     expect(r.status).toBe(200);

@@ -46,7 +46,14 @@ export interface TlsAuthServer {
   request(path: string, options?: ClientOptions): Promise<AuthAnswer>;
   /** HTTP/2 over TLS (as kube-aggregator talks). */
   requestH2(path: string, options?: ClientOptions): Promise<AuthAnswer>;
+  /** One HTTP/2 connection with a client certificate, carrying any number of requests. */
+  openH2Session(identity?: KeyPairPem): H2Connection;
   close(): Promise<void>;
+}
+
+export interface H2Connection {
+  request(path: string, headers?: Record<string, string>): Promise<AuthAnswer>;
+  close(): void;
 }
 
 /**
@@ -134,6 +141,26 @@ export async function startTlsAuthServer(
       req.end();
     });
 
+  const openH2Session = (identity?: KeyPairPem): H2Connection => {
+    const session = connect(`https://127.0.0.1:${port}`, {
+      ca: ca.certPem,
+      cert: identity?.certPem,
+      key: identity?.keyPem,
+    });
+    return {
+      request: (path, headers = {}) =>
+        new Promise((resolve, reject) => {
+          const stream = session.request({ ':path': path, ':method': 'GET', ...headers });
+          const chunks: Buffer[] = [];
+          stream.on('data', (c: Buffer) => chunks.push(c));
+          stream.on('end', () => resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')) as AuthAnswer));
+          stream.on('error', reject);
+          stream.end();
+        }),
+      close: () => session.close(),
+    };
+  };
+
   const requestH2 = (path: string, options: ClientOptions = {}): Promise<AuthAnswer> =>
     new Promise((resolve, reject) => {
       const session = connect(`https://127.0.0.1:${port}`, {
@@ -164,6 +191,7 @@ export async function startTlsAuthServer(
     port,
     request,
     requestH2,
+    openH2Session,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }
