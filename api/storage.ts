@@ -15,7 +15,7 @@ import type { KubeObject } from './types.js';
  */
 export interface Storage {
   /** The object at `key`, or undefined. */
-  get(key: string): Promise<KubeObject | undefined>;
+  get(key: string, options?: GetOptions): Promise<KubeObject | undefined>;
 
   /**
    * Objects under `prefix` in key order. With `limit`, at most that many, and a `continueKey`
@@ -59,6 +59,16 @@ export interface Storage {
   close(): Promise<void>;
 }
 
+export interface GetOptions {
+  /**
+   * Any recent state will do (a request's `resourceVersion=0`): a cache in front of the backend
+   * may answer from memory without first making sure it has caught up. Backends without such a
+   * cache ignore it and answer from now.
+   * @default false
+   */
+  readonly anyVersion?: boolean;
+}
+
 export interface ListOptions {
   /** Maximum number of items (0 or undefined: all). */
   readonly limit?: number;
@@ -66,6 +76,12 @@ export interface ListOptions {
   readonly startAfter?: string;
   /** Read at this resource version (for a consistent continuation); undefined means latest. */
   readonly resourceVersion?: string;
+  /**
+   * With no `resourceVersion`: any recent state will do (a list's `resourceVersion=0`), as in
+   * GetOptions.
+   * @default false
+   */
+  readonly anyVersion?: boolean;
 }
 
 export interface ListResult {

@@ -137,7 +137,12 @@ export class RestHandler {
     if (subresource === 'scale') return this.scale(exchange, store, scope);
     switch (info.verb) {
       case 'get':
-        return this.respondObject(exchange, version, 200, await store.get(scope, info.name));
+        return this.respondObject(
+          exchange,
+          version,
+          200,
+          await store.get(scope, info.name, { resourceVersion: queryParam(exchange.url, 'resourceVersion') }),
+        );
       case 'list':
         validateListOptions(exchange.url, false);
         return this.list(exchange, store, scope);

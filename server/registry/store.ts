@@ -138,13 +138,26 @@ export class Store {
     return stored;
   }
 
-  async get(scope: RequestScope, name: string): Promise<KubeObject> {
-    const stored = await this.read(scope.namespace, name);
+  /**
+   * The object, read consistently; with `resourceVersion: '0'` any recent state will do, which
+   * the watch cache answers from memory (kube's GET semantics). Other versions read the present,
+   * which is never older than them.
+   */
+  async get(
+    scope: RequestScope,
+    name: string,
+    query: { readonly resourceVersion?: string } = {},
+  ): Promise<KubeObject> {
+    const stored = await this.read(scope.namespace, name, query.resourceVersion === '0');
     return this.toRequestVersion(stored, scope.version);
   }
 
-  private async read(namespace: string | undefined, name: string): Promise<KubeObject> {
-    const stored = await this.call(() => this.storage.get(this.objectKey(namespace, name)), name);
+  private async read(namespace: string | undefined, name: string, anyVersion = false): Promise<KubeObject> {
+    const key = this.objectKey(namespace, name);
+    const stored = await this.call(
+      () => (anyVersion ? this.storage.get(key, { anyVersion }) : this.storage.get(key)),
+      name,
+    );
     if (!stored) throw errors.notFound(this.ref, name);
     return stored;
   }
@@ -170,7 +183,14 @@ export class Store {
     for (;;) {
       const want = limit ? limit - items.length : 0;
       const page = await this.call(
-        () => this.storage.list(prefix, { limit: want, startAfter, resourceVersion: readAt }),
+        () =>
+          this.storage.list(prefix, {
+            limit: want,
+            startAfter,
+            resourceVersion: readAt,
+            // resourceVersion=0 on a first page: whatever the watch cache holds will do.
+            ...(!position && query.resourceVersion === '0' ? { anyVersion: true } : {}),
+          }),
         '',
         query.continue !== undefined,
       );

@@ -3,6 +3,7 @@ import { silentLogger, type Logger } from '../../util/logger.js';
 import { pageSize } from '../list-limit.js';
 import { futureResourceVersion, parseResourceVersion, parseWatchStart } from '../resource-version.js';
 import {
+  type GetOptions,
   type ListOptions,
   type ListResult,
   type Storage,
@@ -128,8 +129,10 @@ export class CachedStorage implements Storage {
     return count;
   }
 
-  async get(key: string): Promise<KubeObject | undefined> {
+  async get(key: string, options: GetOptions = {}): Promise<KubeObject | undefined> {
     const cache = this.cacheFor(key);
+    // resourceVersion=0: whatever the cache holds, without asking the backend how far it is (as kube's cacher).
+    if (cache && options.anyVersion && cache.revision !== undefined) return cache.get(key);
     if (cache && (await cache.whenFresh())) return cache.get(key);
     return this.inner.get(key);
   }
@@ -141,7 +144,11 @@ export class CachedStorage implements Storage {
     if (cache && typeof readAt === 'number' && cache.servesRevision(readAt)) {
       return cache.listAt(prefix, options.startAfter, limit, readAt);
     }
-    if (cache && readAt === 'latest' && (await cache.whenFresh())) {
+    if (
+      cache &&
+      readAt === 'latest' &&
+      ((options.anyVersion && cache.revision !== undefined) || (await cache.whenFresh()))
+    ) {
       const list = cache.list(prefix, options.startAfter, limit);
       this.observe(list.resourceVersion);
       return list;

@@ -1,5 +1,5 @@
 import type { KubeObject } from '../../../api/index.js';
-import { StorageError } from '../../../api/storage.js';
+import { StorageError, type GetOptions, type ListOptions, type ListResult } from '../../../api/storage.js';
 import type { RequestScope } from '../../../server/registry/request-scope.js';
 import { Store } from '../../../server/registry/store.js';
 import { metricSnapshot } from '../../../resources/metricsnapshot/index.js';
@@ -9,6 +9,15 @@ import { MemoryStorage } from '../../../server/storage/memory-storage.js';
 class CollidingStorage extends MemoryStorage {
   collisions = 0;
   readonly triedKeys: string[] = [];
+  readonly reads: { readonly get?: GetOptions; readonly list?: ListOptions }[] = [];
+  override async get(key: string, options?: GetOptions): Promise<KubeObject | undefined> {
+    this.reads.push({ get: options });
+    return super.get(key);
+  }
+  override async list(prefix: string, options?: ListOptions): Promise<ListResult> {
+    this.reads.push({ list: options });
+    return super.list(prefix, options);
+  }
   override async create(key: string, object: KubeObject): Promise<KubeObject> {
     this.triedKeys.push(key);
     if (this.collisions-- > 0) throw new StorageError('KeyExists', key);
@@ -47,6 +56,24 @@ describe('Store', () => {
     expect(created.code).toBe(201);
     expect(new Set(storage.triedKeys).size).toBe(3);
     expect(created.object.metadata.name).toMatch(/^snap-/);
+  });
+
+  test('a GET or first list page with resourceVersion=0 lets the storage answer with any recent version; others read the present', async () => {
+    const store = new Store(metricSnapshot, storage);
+    await store.create(scope(), snapshot({ name: 'mine' }));
+    storage.reads.length = 0;
+    await store.get(scope(), 'mine', { resourceVersion: '0' });
+    await store.get(scope(), 'mine');
+    await store.get(scope(), 'mine', { resourceVersion: '1' });
+    await store.list(scope(), { resourceVersion: '0' });
+    await store.list(scope(), {});
+    expect(storage.reads.map((read) => read.get?.anyVersion ?? read.list?.anyVersion ?? false)).toEqual([
+      true,
+      false,
+      false,
+      true,
+      false,
+    ]);
   });
 
   test('a name the client chose that exists is 409, without retrying', async () => {

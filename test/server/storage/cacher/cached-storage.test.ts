@@ -97,6 +97,20 @@ describe('CachedStorage', () => {
     expect(backend.calls.get).toBe(1);
   });
 
+  it('answers a get or list that takes any version (resourceVersion=0) from memory at once, even while it lags behind a write', async () => {
+    open({ freshnessTimeoutMs: 60_000 });
+    const created = await cached.create(keyOf('ns1', 'a'), object('ns1', 'a', { n: 1 }));
+    await warm();
+    resetCalls();
+    backend.hold();
+    await cached.update(keyOf('ns1', 'a'), object('ns1', 'a', { n: 2 }), rv(created));
+
+    // A consistent read would wait for the held event; these take what the cache holds.
+    expect(await cached.get(keyOf('ns1', 'a'), { anyVersion: true })).toEqual(created);
+    expect((await cached.list(resource, { anyVersion: true })).items).toEqual([created]);
+    expect(backend.calls).toEqual({ get: 0, list: 0, watch: 0 });
+  });
+
   it('watches a resource and its namespaces through one upstream watch, for thousands of watchers', async () => {
     open();
     await warm();
