@@ -9,6 +9,7 @@ import { SortedKeys } from '../sorted-keys.js';
 import { isStorageError, type ListResult, type Storage, type StorageEvent } from '../../../api/storage.js';
 import { CacheWatcher } from './cache-watcher.js';
 import { RevisionBarrier } from './revision-barrier.js';
+import { SharedFreshRead } from './shared-fresh-read.js';
 import { type KeyedList, listsWithKeys, type ObjectKeyFunction } from './keyed-list.js';
 import {
   isWatchProgress,
@@ -84,6 +85,8 @@ export class ResourceCache {
   private readonly watchers = new Map<string, Set<CacheWatcher>>();
   private readonly pending = new Set<PendingWatch>();
   private readonly barrier = new RevisionBarrier();
+  /** The backend's current revision, one read shared by the consistent reads that arrive together. */
+  private readonly backendRevision: SharedFreshRead<string>;
   private upstream: ProgressWatch | undefined;
   private progressTimer: NodeJS.Timeout | undefined;
   private readonly stopping = new AbortController();
@@ -97,6 +100,7 @@ export class ResourceCache {
   ) {
     this.history = new EventHistory(options.eventWindow, options.eventWindowBytes);
     this.reportsProgress = reportsWatchProgress(inner);
+    this.backendRevision = new SharedFreshRead(() => inner.currentResourceVersion());
   }
 
   /** Starts listing and watching; failures are retried (and logged) until `close`. */
@@ -140,7 +144,7 @@ export class ResourceCache {
   async whenFresh(): Promise<boolean> {
     let target = this.acknowledgedWrite;
     if (this.reportsProgress) {
-      const current = parseResourceVersion(await this.inner.currentResourceVersion()) ?? 0;
+      const current = parseResourceVersion(await this.backendRevision.get()) ?? 0;
       target = Math.max(target, current);
     }
     if (this.ready && this.currentRevision >= target) return true;
