@@ -131,6 +131,19 @@ export class Store {
     };
   }
 
+  /**
+   * `toRequestVersion` for what a storage read just returned: every backend hands out objects the
+   * caller may change (the storage conformance suite holds them to it), so no copy is needed.
+   */
+  private readToRequestVersion(read: KubeObject, version: ResourceVersion): KubeObject {
+    const converted = version.fromStorage(read);
+    return {
+      ...converted,
+      apiVersion: `${this.definition.group}/${version.name}`,
+      kind: this.definition.kind,
+    };
+  }
+
   private toStorageVersion(object: KubeObject, version: ResourceVersion): KubeObject {
     const stored = this.storageVersion.fromStorage(version.toStorage(copyObject(object)));
     stored.apiVersion = `${this.definition.group}/${this.definition.storageVersion}`;
@@ -149,7 +162,7 @@ export class Store {
     query: { readonly resourceVersion?: string } = {},
   ): Promise<KubeObject> {
     const stored = await this.read(scope.namespace, name, query.resourceVersion === '0');
-    return this.toRequestVersion(stored, scope.version);
+    return this.readToRequestVersion(stored, scope.version);
   }
 
   private async read(namespace: string | undefined, name: string, anyVersion = false): Promise<KubeObject> {
@@ -212,7 +225,7 @@ export class Store {
           : {}),
         ...(continueKey && remaining !== undefined && !selective ? { remainingItemCount: remaining } : {}),
       },
-      items: items.map((o) => this.toRequestVersion(o, scope.version)),
+      items: items.map((o) => this.readToRequestVersion(o, scope.version)),
     };
   }
 
