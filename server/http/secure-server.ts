@@ -6,6 +6,9 @@ import type { Logger } from '../util/logger.js';
 import { answerClientError } from './client-errors.js';
 import type { ServerRequest, ServerResponseLike } from './exchange.js';
 
+/** How much unsent data (MB) one HTTP/2 session may hold before new streams are refused. */
+export const SESSION_MEMORY_MB = 512;
+
 export interface SecureServerOptions {
   readonly bindAddress: string;
   /** 0 picks a free port (tests). */
@@ -47,7 +50,16 @@ export async function startSecureServer(options: SecureServerOptions): Promise<R
   };
   const http1 = new Http1Connections();
   const server = createSecureServer(
-    { ...readCredentials(), ...tlsOptions, allowHTTP1: true, settings: { maxConcurrentStreams: 1000 } },
+    {
+      ...readCredentials(),
+      ...tlsOptions,
+      allowHTTP1: true,
+      settings: { maxConcurrentStreams: 1000 },
+      // Node refuses new streams (ENHANCE_YOUR_CALM) once a session holds this many MB of unsent
+      // data; its default of 10 is less than one list of 10,000 objects, and the aggregator sends
+      // everything on one session. Flow control still paces each stream.
+      maxSessionMemory: SESSION_MEMORY_MB,
+    },
     (req, res) => {
       if (req.httpVersionMajor === 1) http1.track(req.socket as TLSSocket, res);
       options.listener(req, res);

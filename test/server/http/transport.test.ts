@@ -91,6 +91,41 @@ describe('transport: HTTP/2, health, metrics', () => {
     expect(socket.destroyed).toBe(true);
   });
 
+  test("a session holding more unsent data than Node's default 10 MB still accepts new streams", async () => {
+    const big = '/apis/metrics.example.com/v1/namespaces/big/metricsnapshots';
+    await t.request('POST', '/api/v1/namespaces', {
+      body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'big' } },
+    });
+    // About 100 KB each: 120 of them make a list of some 12 MB.
+    const metrics = Array.from({ length: 100 }, (_, i) => `m${i}_${'x'.repeat(1000)}`);
+    for (let i = 0; i < 120; i++) {
+      const created = await t.request('POST', big, {
+        body: { ...seedSnapshot(`big-${i}`, 'big'), spec: { source: 'prometheus', metrics, interval: '1h' } },
+      });
+      expect(created.status).toBe(201);
+    }
+    const session = connect(t.baseUrl, { ca: t.admin.ca, cert: t.admin.cert, key: t.admin.key });
+    try {
+      // The list is not read: what flow control holds back stays queued in the server's session.
+      const list = session.request({ [constants.HTTP2_HEADER_PATH]: big });
+      await new Promise((resolve, reject) => {
+        list.once('response', resolve);
+        list.once('error', reject);
+      });
+      const status = await new Promise<number>((resolve, reject) => {
+        const stream = session.request({ [constants.HTTP2_HEADER_PATH]: '/apis/metrics.example.com/v1' });
+        stream.on('response', (headers) => resolve(Number(headers[constants.HTTP2_HEADER_STATUS])));
+        stream.on('error', reject);
+        stream.resume();
+        stream.end();
+      });
+      expect(status).toBe(200);
+      list.resume();
+    } finally {
+      session.destroy();
+    }
+  });
+
   test('/readyz?verbose lists its checks, including storage', async () => {
     const r = await t.request('GET', '/readyz?verbose', { anonymous: true });
     expect(r.status).toBe(200);
