@@ -132,8 +132,9 @@ export class Store {
   }
 
   /**
-   * `toRequestVersion` for what a storage read just returned: every backend hands out objects the
-   * caller may change (the storage conformance suite holds them to it), so no copy is needed.
+   * `toRequestVersion` for what a storage read or write just returned: every backend hands out
+   * objects the caller may change (the storage conformance suite holds them to it), so no copy
+   * is needed.
    */
   private readToRequestVersion(read: KubeObject, version: ResourceVersion): KubeObject {
     const converted = version.fromStorage(read);
@@ -320,7 +321,7 @@ export class Store {
       () => this.storage.create(this.objectKey(scope.namespace, name), stored),
       name,
     );
-    return { object: this.toRequestVersion(created, scope.version), code: 201 };
+    return { object: this.readToRequestVersion(created, scope.version), code: 201 };
   }
 
   async update(
@@ -421,7 +422,7 @@ export class Store {
           : this.storage.update(key, stored, old.metadata.resourceVersion ?? ''),
       name,
     );
-    return { object: this.toRequestVersion(written, scope.version), code: 200 };
+    return { object: this.readToRequestVersion(written, scope.version), code: 200 };
   }
 
   /**
