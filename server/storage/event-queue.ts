@@ -43,10 +43,18 @@ export class BoundedEventQueue<T> {
   private consumed = false;
   private released = false;
 
+  private wakeScheduled = false;
+
+  /**
+   * @param wakeAfterIo wake a parked consumer for a pushed item on the next turn of the event
+   *   loop instead of at once: a fan-out to many watches then runs after the pending I/O (the
+   *   answer to the write that caused the event) rather than ahead of it. @default false
+   */
   constructor(
     private readonly bounds: QueueBounds,
     private readonly sizeOf: (item: T) => number,
     private readonly onRelease: () => void,
+    private readonly wakeAfterIo = false,
   ) {}
 
   /** Whether `push` can still queue items (false once draining or closed). */
@@ -68,7 +76,14 @@ export class BoundedEventQueue<T> {
     }
     this.items.push(item);
     this.bytes += size;
-    this.wake();
+    if (!this.wakeAfterIo) this.wake();
+    else if (this.wakeConsumer && !this.wakeScheduled) {
+      this.wakeScheduled = true;
+      wakeLater(() => {
+        this.wakeScheduled = false;
+        this.wake();
+      });
+    }
     return true;
   }
 
@@ -146,4 +161,18 @@ export class BoundedEventQueue<T> {
     this.wakeConsumer = undefined;
     wake?.();
   }
+}
+
+/** Wake-ups deferred to the next turn of the event loop, run together from one setImmediate. */
+let deferredWakes: (() => void)[] = [];
+
+function wakeLater(wake: () => void): void {
+  if (deferredWakes.length === 0) {
+    setImmediate(() => {
+      const wakes = deferredWakes;
+      deferredWakes = [];
+      for (const run of wakes) run();
+    });
+  }
+  deferredWakes.push(wake);
 }

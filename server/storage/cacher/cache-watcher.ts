@@ -29,7 +29,8 @@ export class CacheWatcher implements AsyncIterable<StorageEvent> {
     onRelease: (watcher: CacheWatcher) => void,
   ) {
     this.lastQueuedRevision = fromRevision;
-    this.queue = new BoundedEventQueue(bounds, recordedEventBytes, () => onRelease(this));
+    // Watchers of the cache may be thousands: their consumers run after the write's answer is out.
+    this.queue = new BoundedEventQueue(bounds, recordedEventBytes, () => onRelease(this), true);
   }
 
   /** The revision of the last event queued (or the start): the watcher has everything up to it. */

@@ -110,6 +110,25 @@ describe('BoundedEventQueue', () => {
     await consumer.return();
   });
 
+  it('with wakeAfterIo, wakes a parked consumer only on the next turn of the event loop, after the pending promise callbacks', async () => {
+    const queue = new BoundedEventQueue<string>(...items(10), () => {}, true);
+    const consumer = queue.consume(same);
+    let resolved = false;
+    const next = consumer.next().then((result) => {
+      resolved = true;
+      return result;
+    });
+    await settle();
+    queue.push('a');
+    queue.push('b');
+    // However long a chain of promise callbacks (a write's answer) runs, the consumer waits for it.
+    for (let i = 0; i < 100; i++) await Promise.resolve();
+    expect(resolved).toBe(false);
+    await expect(next).resolves.toEqual({ value: 'a', done: false });
+    expect(await consumer.next()).toEqual({ value: 'b', done: false });
+    await consumer.return();
+  });
+
   it('wakes a parked consumer with the end when the queue drains or closes', async () => {
     const drained = new BoundedEventQueue<string>(...items(10), () => {});
     const drainedNext = drained.consume(same).next();
