@@ -98,15 +98,6 @@ interface KeyRange {
 
 type Change = (revision: number) => RecordedEvent;
 
-interface QueuedWrite {
-  readonly key: string;
-  readonly change: Change;
-  readonly resolve: (event: RecordedEvent) => void;
-  readonly reject: (error: unknown) => void;
-}
-
-type WriteOutcome = { readonly event: RecordedEvent } | { readonly error: unknown };
-
 /**
  * The default backend: one SQLite file on local disk, for a single server process.
  *
@@ -135,10 +126,6 @@ export class SqliteStorage implements Storage {
   private readonly hub: WatchHub;
   private readonly statements: ReturnType<typeof prepareStatements>;
   private readonly writeTransaction: Database.Transaction<(change: Change) => RecordedEvent>;
-  private readonly batchTransaction: Database.Transaction<(batch: readonly QueuedWrite[]) => WriteOutcome[]>;
-  /** Writes waiting for the next group commit. */
-  private queued: QueuedWrite[] = [];
-  private commits = 0;
   private closed = false;
 
   private constructor(
@@ -171,19 +158,6 @@ export class SqliteStorage implements Storage {
       this.pruneHistory(revision);
       return event;
     });
-    // Each write is a savepoint of the batch's transaction: one refused (a conflict, a taken
-    // name) is rolled back alone, and the others commit together, with one sync to disk.
-    this.batchTransaction = db.transaction((batch: readonly QueuedWrite[]): WriteOutcome[] =>
-      batch.map((write) => {
-        try {
-          return { event: this.writeTransaction(write.change) };
-        } catch (error) {
-          // SQLite itself failed (a full disk): the transaction may be gone; commitQueued retries alone.
-          if (sqliteCode(error) !== undefined) throw error;
-          return { error: asStorageError(error, write.key) };
-        }
-      }),
-    );
   }
 
   static async open(options: SqliteStorageOptions): Promise<SqliteStorage> {
@@ -322,7 +296,7 @@ export class SqliteStorage implements Storage {
   }
 
   async create(key: string, object: KubeObject): Promise<KubeObject> {
-    const event = await this.write(key, (revision) => {
+    const event = this.write(key, (revision) => {
       if (this.statements.selectObject.get(key)) throw new StorageError('KeyExists', key);
       const objectJson = encodeObject(object, revision);
       this.statements.insertObject.run(key, revision, objectJson);
@@ -332,7 +306,7 @@ export class SqliteStorage implements Storage {
   }
 
   async update(key: string, object: KubeObject, expectedResourceVersion: string): Promise<KubeObject> {
-    const event = await this.write(key, (revision) => {
+    const event = this.write(key, (revision) => {
       const current = this.currentObject(key, expectedResourceVersion);
       const objectJson = encodeObject(object, revision);
       this.statements.replaceObject.run(revision, objectJson, key);
@@ -342,7 +316,7 @@ export class SqliteStorage implements Storage {
   }
 
   async delete(key: string, expectedResourceVersion?: string): Promise<KubeObject> {
-    const event = await this.write(key, (revision) => {
+    const event = this.write(key, (revision) => {
       const current = this.currentObject(key, expectedResourceVersion);
       this.statements.deleteObject.run(key);
       const objectJson = encodeObject(decodeObject(current.value), revision);
@@ -414,62 +388,23 @@ export class SqliteStorage implements Storage {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    // Writes already accepted are committed (and answered) before the database closes.
-    this.commitQueued();
     this.hub.stopAll();
     // Checkpoints the WAL into the database file and removes it.
     this.db.close();
   }
 
-  /**
-   * Queues a write for the next group commit and resolves once it is on disk. Writes that arrive
-   * together (in the same turn of the event loop) share one transaction and so one fsync, as
-   * etcd batches its commits; each still gets its own revision and its own outcome, and nothing
-   * is acknowledged, nor seen by a watcher, before its transaction committed.
-   */
-  private write(key: string, change: Change): Promise<RecordedEvent> {
+  /** Runs one write transaction, then tells the watchers: only committed changes are seen. */
+  private write(key: string, change: Change): RecordedEvent {
     this.assertOpen(key);
-    return new Promise((resolve, reject) => {
-      if (this.queued.length === 0) setImmediate(() => this.commitQueued());
-      this.queued.push({ key, change, resolve, reject });
-    });
-  }
-
-  /** How many write transactions were committed (writes that arrive together share one). */
-  get writeTransactions(): number {
-    return this.commits;
-  }
-
-  /** Commits the queued writes in one transaction, then answers them and tells the watchers. */
-  private commitQueued(): void {
-    const batch = this.queued;
-    if (batch.length === 0) return;
-    this.queued = [];
-    let outcomes: WriteOutcome[];
+    let event: RecordedEvent;
     try {
       // IMMEDIATE takes the write lock up front rather than upgrading a read lock midway.
-      outcomes = this.batchTransaction.immediate(batch);
-      this.commits += 1;
-    } catch {
-      // Nothing of the batch committed: each write is tried in a transaction of its own, so that
-      // a failure (the database full) is the outcome of the writes it concerns only.
-      outcomes = batch.map((write) => {
-        try {
-          const event = this.writeTransaction.immediate(write.change);
-          this.commits += 1;
-          return { event };
-        } catch (error) {
-          return { error: asStorageError(error, write.key) };
-        }
-      });
+      event = this.writeTransaction.immediate(change);
+    } catch (error) {
+      throw asStorageError(error, key);
     }
-    batch.forEach((write, i) => {
-      const outcome = outcomes[i];
-      if ('event' in outcome) {
-        this.hub.publish(outcome.event);
-        write.resolve(outcome.event);
-      } else write.reject(outcome.error);
-    });
+    this.hub.publish(event);
+    return event;
   }
 
   private read<T>(key: string, query: () => T): T {

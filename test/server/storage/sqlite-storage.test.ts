@@ -57,39 +57,6 @@ describe('SqliteStorage', () => {
     await storage.close();
   });
 
-  it('commits writes that arrive together in one transaction, each with its own revision and outcome', async () => {
-    const storage = await openSqliteStorage({ path: freshPath() });
-    const existing = await storage.create('/g/r/ns/taken', thing('taken'));
-    const before = storage.writeTransactions;
-    const outcomes = await Promise.allSettled([
-      ...Array.from({ length: 10 }, (_, i) => storage.create(`/g/r/ns/o${i}`, thing(`o${i}`))),
-      storage.create('/g/r/ns/taken', thing('taken')),
-      storage.update('/g/r/ns/taken', thing('taken', { n: 2 }), '1'),
-      storage.update('/g/r/ns/taken', thing('taken', { n: 3 }), rv(existing)),
-    ]);
-    expect(storage.writeTransactions - before).toBe(1);
-    const written = outcomes.flatMap((o) => (o.status === 'fulfilled' ? [o.value] : []));
-    expect(written.map((o) => Number(o.metadata.resourceVersion))).toEqual(
-      Array.from({ length: 11 }, (_, i) => Number(rv(existing)) + 1 + i),
-    );
-    expect(
-      outcomes
-        .slice(10, 12)
-        .map((o) => (o.status === 'rejected' ? (o.reason as StorageError).code : o.status)),
-    ).toEqual(['KeyExists', 'Conflict']);
-    // The refused writes left nothing behind; the others are all there.
-    expect((await storage.list('/g/r/')).items).toHaveLength(11);
-    expect((await storage.get('/g/r/ns/taken'))?.spec).toEqual({ n: 3 });
-    await storage.close();
-  });
-
-  it('commits the writes it accepted before it closes', async () => {
-    const storage = await openSqliteStorage({ path: freshPath() });
-    const created = storage.create('/g/r/ns/a', thing('a'));
-    await storage.close();
-    expect((await created).metadata.name).toBe('a');
-  });
-
   it('keeps data, history and a monotonic revision across close and reopen', async () => {
     const path = freshPath();
     const first = await openSqliteStorage({ path });
