@@ -117,7 +117,7 @@ export class ApiServer {
     };
     this.handler = chain(
       [
-        withAuthentication(config.authenticator, config.log),
+        withAuthentication(config.authenticator, config.log, config.auditor),
         ...(config.auditor ? [withAudit(config.auditor)] : []),
         withAuthorization(config.authorizer, config.log),
         withMaxInFlight(config.maxRequestsInFlight, config.maxMutatingRequestsInFlight, this.metrics),

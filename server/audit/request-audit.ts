@@ -101,6 +101,14 @@ export class RequestAudit implements AuditRecorder {
     this.write('ResponseStarted', { metadata: {}, code });
   }
 
+  /**
+   * A request refused by authentication: one ResponseStarted event with the 401 and which
+   * credentials were tried, as kube's failed-authentication audit writes it (the user is empty).
+   */
+  authenticationFailed(message: string): void {
+    this.write('ResponseStarted', { metadata: {}, code: 401, message });
+  }
+
   requestReceived(): void {
     this.write('RequestReceived');
   }

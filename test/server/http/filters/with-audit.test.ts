@@ -55,6 +55,24 @@ afterAll(async () => {
 });
 
 describe('withAudit', () => {
+  test('audits a request refused by authentication with one ResponseStarted event, no user and the credentials tried', async () => {
+    const refused = await server.request('GET', base, {
+      anonymous: true,
+      headers: { Authorization: 'Bearer not-a-real-token', 'Audit-ID': 'refused-by-authentication' },
+    });
+    expect(refused.status).toBe(401);
+    expect(refused.headers['audit-id']).toBe('refused-by-authentication');
+    const events = eventsOf('refused-by-authentication');
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({
+      stage: 'ResponseStarted',
+      level: 'Metadata',
+      verb: 'list',
+      user: { username: '', groups: [] },
+      responseStatus: { code: 401, message: 'Authentication failed, attempted: bearer' },
+    });
+  });
+
   test('writes RequestReceived and ResponseComplete events for a create, with the user, the objects and the status', async () => {
     const created = await server.request('POST', base, {
       body: seedSnapshot('audited'),
