@@ -17,9 +17,20 @@ export function writeObject(
   encoding: 'json' | 'yaml' = 'json',
   headers: Record<string, string> = {},
 ): void {
+  if (exchange.res.headersSent || exchange.res.writableEnded) return;
+  writeEncoded(exchange, code, encoding === 'yaml' ? toYaml(body) : JSON.stringify(body), encoding, headers);
+}
+
+/** Writes a body already encoded as JSON (or YAML), with the headers every API response carries. */
+export function writeEncoded(
+  exchange: Exchange,
+  code: number,
+  text: string,
+  encoding: 'json' | 'yaml' = 'json',
+  headers: Record<string, string> = {},
+): void {
   const { res } = exchange;
   if (res.headersSent || res.writableEnded) return;
-  const text = encoding === 'yaml' ? toYaml(body) : JSON.stringify(body);
   setWarnings(res, exchange.warnings);
   res.setHeader('Content-Type', encoding === 'yaml' ? 'application/yaml' : 'application/json');
   res.setHeader('Cache-Control', 'no-cache, private');

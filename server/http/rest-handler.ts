@@ -25,7 +25,7 @@ import { resetFieldsFor } from '../registry/object-writer.js';
 import type { Exchange } from './exchange.js';
 import { negotiateResponse, type ResponseFormat } from './media-type.js';
 import { duplicateJsonFields, mediaTypeOf, parseDocument, readBody, readObjectBody } from './request-body.js';
-import { writeObject } from './response.js';
+import { writeEncoded, writeObject } from './response.js';
 import type { WatchHandler } from './watch-handler.js';
 import { isMutating } from './request-info.js';
 import { validateListOptions } from './list-options.js';
@@ -256,7 +256,15 @@ export class RestHandler {
 
   private async list(exchange: Exchange, store: Store, scope: RequestScope): Promise<boolean> {
     const format = negotiateResponse(exchange.req.headers.accept, true);
-    const list = await store.list(scope, this.listQuery(exchange.url));
+    const query = this.listQuery(exchange.url);
+    if (format.as === 'object' && format.encoding === 'json') {
+      const encoded = await store.listEncoded(scope, query);
+      if (encoded !== undefined) {
+        writeEncoded(exchange, 200, encoded);
+        return true;
+      }
+    }
+    const list = await store.list(scope, query);
     return this.respondList(exchange, scope.version, list, format);
   }
 

@@ -1,6 +1,6 @@
 import type { ResourceDefinition, ResourceVersion } from '../../api/resource-definition.js';
 import type { RequestContext } from '../../api/resource-spec.js';
-import type { Storage } from '../../api/storage.js';
+import type { ListOptions, Storage } from '../../api/storage.js';
 import { storageKey } from '../../api/storage-key.js';
 import type { KubeList, KubeObject, StatusCause } from '../../api/types.js';
 import { AdmissionChain } from '../admission/admission-chain.js';
@@ -26,6 +26,7 @@ import type {
   WriteResult,
 } from './store-types.js';
 import { watchEvents } from './store-watch.js';
+import { canListEncoded } from '../storage/encoded-list.js';
 
 export type {
   DeleteOptions,
@@ -179,26 +180,89 @@ export class Store {
   async list(scope: RequestScope, query: ListQuery): Promise<KubeList> {
     const labels = LabelSelector.parse(query.labelSelector);
     const fields = FieldSelector.parse(query.fieldSelector, scope.version.selectableFields);
+    const selective = labels !== LabelSelector.everything || fields !== FieldSelector.everything;
+    const page = await this.readList(
+      scope,
+      query,
+      (prefix, options) => this.storage.list(prefix, options),
+      (o) => labels.matches(o.metadata.labels) && fields.matches(o),
+      selective,
+    );
+    return { ...page, items: page.items.map((o) => this.readToRequestVersion(o, scope.version)) };
+  }
+
+  /**
+   * The list `list` would answer, encoded as JSON from the bytes the watch cache holds, when
+   * those are what it would encode: no selector, the storage version (which converts nothing),
+   * a cache that answers the page, and objects that begin with their apiVersion and kind (so
+   * decoding and encoding them again would give the same text). Undefined otherwise: `list`.
+   */
+  async listEncoded(scope: RequestScope, query: ListQuery): Promise<string | undefined> {
+    const storage = this.storage;
+    const version = scope.version;
+    if (
+      !canListEncoded(storage) ||
+      version.name !== this.definition.storageVersion ||
+      this.definition.spec.versions.find((v) => v.name === version.name)?.conversion !== undefined ||
+      LabelSelector.parse(query.labelSelector) !== LabelSelector.everything ||
+      FieldSelector.parse(query.fieldSelector, version.selectableFields) !== FieldSelector.everything
+    )
+      return undefined;
+    let cached = true;
+    const page = await this.readList(
+      scope,
+      query,
+      async (prefix, options) => {
+        const encoded = await storage.listEncoded(prefix, options);
+        if (encoded) return encoded;
+        cached = false;
+        return { items: [], resourceVersion: '' };
+      },
+      () => true,
+      false,
+    );
+    const head = `{"apiVersion":${JSON.stringify(page.apiVersion)},"kind":${JSON.stringify(this.definition.kind)},`;
+    if (!cached || !page.items.every((json) => json.startsWith(head))) return undefined;
+    return `${JSON.stringify({ ...page, items: [] }).slice(0, -2)}${page.items.join(',')}]}`;
+  }
+
+  /**
+   * Reads pages until the limit is filled with what `matches` keeps (selectors filter after
+   * reading, as kube does), and describes them as the list kube answers.
+   */
+  private async readList<T>(
+    scope: RequestScope,
+    query: ListQuery,
+    read: (
+      prefix: string,
+      options: ListOptions,
+    ) => Promise<{
+      readonly items: readonly T[];
+      readonly resourceVersion: string;
+      readonly continueKey?: string;
+      readonly remainingItemCount?: number;
+    }>,
+    matches: (item: T) => boolean,
+    selective: boolean,
+  ): Promise<KubeList<T>> {
     const prefix = this.collectionKey(scope.namespace);
     const limit = query.limit && query.limit > 0 ? query.limit : 0;
     const position = query.continue ? decodeContinue(query.continue, prefix) : undefined;
-    const matches = (o: KubeObject): boolean => labels.matches(o.metadata.labels) && fields.matches(o);
     let readAt = position?.resourceVersion;
     if (!position && query.resourceVersion && query.resourceVersion !== '0') {
       if (query.resourceVersionMatch === 'Exact') readAt = query.resourceVersion;
       else await this.waitForResourceVersion(query.resourceVersion);
     }
 
-    const items: KubeObject[] = [];
+    const items: T[] = [];
     let startAfter = position?.startAfter;
     let continueKey: string | undefined;
     let remaining: number | undefined;
-    // Selectors filter after reading, so keep reading pages until the limit is filled, as kube does.
     for (;;) {
       const want = limit ? limit - items.length : 0;
       const page = await this.call(
         () =>
-          this.storage.list(prefix, {
+          read(prefix, {
             limit: want,
             startAfter,
             resourceVersion: readAt,
@@ -215,7 +279,6 @@ export class Store {
       if (!continueKey || !limit || items.length >= limit) break;
       startAfter = continueKey;
     }
-    const selective = labels !== LabelSelector.everything || fields !== FieldSelector.everything;
     return {
       apiVersion: `${this.definition.group}/${scope.version.name}`,
       kind: `${this.definition.kind}List`,
@@ -226,7 +289,7 @@ export class Store {
           : {}),
         ...(continueKey && remaining !== undefined && !selective ? { remainingItemCount: remaining } : {}),
       },
-      items: items.map((o) => this.readToRequestVersion(o, scope.version)),
+      items,
     };
   }
 

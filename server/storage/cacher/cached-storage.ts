@@ -11,6 +11,7 @@ import {
   type StorageEvent,
 } from '../../../api/storage.js';
 import { failedWatch } from '../watcher.js';
+import type { EncodedListing, EncodedListResult } from '../encoded-list.js';
 import { genericStoreKey, type ObjectKeyFunction } from './keyed-list.js';
 import { ResourceCache, type ResourceCacheOptions } from './resource-cache.js';
 import {
@@ -77,7 +78,7 @@ export interface CachedStorageOptions {
  * progress (the embedded ones) must only be written through this cache, since the cache then
  * knows how fresh it must be from the writes it saw acknowledged.
  */
-export class CachedStorage implements Storage {
+export class CachedStorage implements Storage, EncodedListing {
   private readonly caches = new Map<string, ResourceCache>();
   private readonly resourcePrefixOf: ResourcePrefixResolver;
   private readonly cacheOptions: ResourceCacheOptions;
@@ -138,24 +139,50 @@ export class CachedStorage implements Storage {
   }
 
   async list(prefix: string, options: ListOptions = {}): Promise<ListResult> {
+    const cached = await this.listFromCache(prefix, options, (cache, revision, limit) =>
+      revision === undefined
+        ? cache.list(prefix, options.startAfter, limit)
+        : cache.listAt(prefix, options.startAfter, limit, revision),
+    );
+    if (cached) return cached;
+    const list = await this.inner.list(prefix, options);
+    this.observe(list.resourceVersion);
+    return list;
+  }
+
+  /** The page as the JSON the cache holds, when the cache answers it (see EncodedListing). */
+  async listEncoded(prefix: string, options: ListOptions = {}): Promise<EncodedListResult | undefined> {
+    return this.listFromCache(prefix, options, (cache, revision, limit) =>
+      cache.listEncodedAt(prefix, options.startAfter, limit, revision),
+    );
+  }
+
+  /**
+   * A page from the resource's cache when it can answer: a past revision it still serves, or
+   * the present once it is fresh (at once for resourceVersion=0); undefined otherwise.
+   */
+  private async listFromCache<T extends { readonly resourceVersion: string }>(
+    prefix: string,
+    options: ListOptions,
+    /** Reads the page at `revision`, or at the cache's present when undefined. */
+    read: (cache: ResourceCache, revision: number | undefined, limit: number | undefined) => T,
+  ): Promise<T | undefined> {
     const cache = this.cacheFor(prefix);
     const limit = pageSize(options.limit);
     const readAt = readRevision(options.resourceVersion);
     if (cache && typeof readAt === 'number' && cache.servesRevision(readAt)) {
-      return cache.listAt(prefix, options.startAfter, limit, readAt);
+      return read(cache, readAt, limit);
     }
     if (
       cache &&
       readAt === 'latest' &&
       ((options.anyVersion && cache.revision !== undefined) || (await cache.whenFresh()))
     ) {
-      const list = cache.list(prefix, options.startAfter, limit);
+      const list = read(cache, undefined, limit);
       this.observe(list.resourceVersion);
       return list;
     }
-    const list = await this.inner.list(prefix, options);
-    this.observe(list.resourceVersion);
-    return list;
+    return undefined;
   }
 
   async create(key: string, object: KubeObject): Promise<KubeObject> {

@@ -4,6 +4,7 @@ import type { Logger } from '../../util/logger.js';
 import { EventHistory } from '../event-history.js';
 import { compareKeys } from '../key-order.js';
 import { decodeObject, type RecordedEvent } from '../object-encoding.js';
+import type { EncodedListResult } from '../encoded-list.js';
 import { formatResourceVersion, parseResourceVersion, tooOldResourceVersion } from '../resource-version.js';
 import { SortedKeys } from '../sorted-keys.js';
 import { isStorageError, type ListResult, type Storage, type StorageEvent } from '../../../api/storage.js';
@@ -177,8 +178,28 @@ export class ResourceCache {
     limit: number | undefined,
     revision: number,
   ): ListResult {
+    return this.page(prefix, startAfter, limit, revision, decodeObject);
+  }
+
+  /** `listAt` (at its current revision when none is given), with the objects as the JSON the cache holds. */
+  listEncodedAt(
+    prefix: string,
+    startAfter: string | undefined,
+    limit: number | undefined,
+    revision = this.currentRevision,
+  ): EncodedListResult {
+    return this.page(prefix, startAfter, limit, revision, (json) => json);
+  }
+
+  private page<T>(
+    prefix: string,
+    startAfter: string | undefined,
+    limit: number | undefined,
+    revision: number,
+    item: (json: string) => T,
+  ): { items: T[]; resourceVersion: string; continueKey?: string; remainingItemCount?: number } {
     const page = this.keys.range(prefix, startAfter, limit);
-    const items = page.keys.map((key) => decodeObject(this.storedAt(key)));
+    const items = page.keys.map((key) => item(this.storedAt(key)));
     const more = page.remaining > 0 && page.keys.length > 0;
     return {
       items,

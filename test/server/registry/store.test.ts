@@ -4,6 +4,8 @@ import type { RequestScope } from '../../../server/registry/request-scope.js';
 import { Store } from '../../../server/registry/store.js';
 import { metricSnapshot } from '../../../resources/metricsnapshot/index.js';
 import { MemoryStorage } from '../../../server/storage/memory-storage.js';
+import { CachedStorage } from '../../../server/storage/cacher/cached-storage.js';
+import { storageKey } from '../../../api/storage-key.js';
 
 /** A storage whose first creates find their key taken, as a generated name that collides would. */
 class CollidingStorage extends MemoryStorage {
@@ -133,5 +135,39 @@ describe('Store', () => {
         details: { causes: [{ reason: 'ResourceVersionTooLarge' }], retryAfterSeconds: 1 },
       },
     });
+  });
+});
+
+describe('Store.listEncoded', () => {
+  const prefix = storageKey({ root: '', group: 'metrics.example.com', plural: 'metricsnapshots' });
+  let cached: CachedStorage;
+  let store: Store;
+  beforeEach(async () => {
+    cached = new CachedStorage(new MemoryStorage(), { prefixes: [prefix] });
+    store = new Store(metricSnapshot, cached);
+    for (const name of ['a', 'b', 'c']) {
+      await store.create(scope(), snapshot({ name, labels: { name } }));
+    }
+  });
+  afterEach(async () => cached.close());
+
+  test('answers an unselective list in the storage version with the bytes the watch cache holds, as the decoded list encodes', async () => {
+    expect(await store.listEncoded(scope(), {})).toBe(JSON.stringify(await store.list(scope(), {})));
+    const page = await store.listEncoded(scope(), { limit: 2 });
+    expect(page).toBe(JSON.stringify(await store.list(scope(), { limit: 2 })));
+    expect(JSON.parse(page!)).toMatchObject({ metadata: { remainingItemCount: 1 } });
+    expect(await store.listEncoded(scope(), { resourceVersion: '0' })).toBe(
+      JSON.stringify(await store.list(scope(), { resourceVersion: '0' })),
+    );
+  });
+
+  test('declines a list with a selector, in a version that converts, or from a storage without a cache', async () => {
+    expect(await store.listEncoded(scope(), { labelSelector: 'name=a' })).toBeUndefined();
+    expect(await store.listEncoded(scope(), { fieldSelector: 'metadata.name=a' })).toBeUndefined();
+    const v1beta1 = metricSnapshot.versions.find((v) => v.name === 'v1beta1')!;
+    expect(await store.listEncoded({ ...scope(), version: v1beta1 }, {})).toBeUndefined();
+    const uncached = new MemoryStorage();
+    expect(await new Store(metricSnapshot, uncached).listEncoded(scope(), {})).toBeUndefined();
+    await uncached.close();
   });
 });
