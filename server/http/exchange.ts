@@ -49,7 +49,7 @@ export function headerValue(req: ServerRequest, name: string): string | undefine
 }
 
 /** Writes a chunk to either kind of response; false means "wait for drain". */
-export function writeChunk(res: ServerResponseLike, chunk: string): boolean {
+export function writeChunk(res: ServerResponseLike, chunk: string | Buffer): boolean {
   return (res as ServerResponse).write(chunk);
 }
 

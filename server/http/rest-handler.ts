@@ -257,8 +257,16 @@ export class RestHandler {
   private async list(exchange: Exchange, store: Store, scope: RequestScope): Promise<boolean> {
     const format = negotiateResponse(exchange.req.headers.accept, true);
     const query = this.listQuery(exchange.url);
-    if (format.as === 'object' && format.encoding === 'json') {
-      const encoded = await store.listEncoded(scope, query);
+    if (format.encoding === 'json') {
+      const encoded =
+        format.as === 'object'
+          ? await store.listEncoded(scope, query)
+          : format.as === 'Table'
+            ? await store.listTable(scope, query, {
+                metaVersion: format.metaVersion,
+                includeObject: this.includeObject(exchange),
+              })
+            : undefined;
       if (encoded !== undefined) {
         writeEncoded(exchange, 200, encoded);
         return true;

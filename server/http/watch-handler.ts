@@ -7,6 +7,7 @@ import { toPartialObjectMetadata, toTable } from '../registry/representations.js
 import type { Store, StoreWatch, StoreWatchEvent, WatchQuery } from '../registry/store.js';
 import { destroyResponse, writeChunk, type Exchange } from './exchange.js';
 import { parseAccept } from './media-type.js';
+import { derivedValue } from '../util/derived-value.js';
 import type { ServerMetrics } from './metrics.js';
 
 export interface WatchSettings {
@@ -65,6 +66,17 @@ function eventShape(accept: string | undefined): { shape: EventShape; metaVersio
     'application/json',
     'application/json;as=Table;v=v1;g=meta.k8s.io',
   ]);
+}
+
+/**
+ * The line of a change every watcher gets as it was stored, encoded once for all of them (a
+ * thousand watchers of a resource write the same bytes, as kube's cachingObject serializes an
+ * event once per encoding).
+ */
+function sharedLine(type: StoreWatchEvent['type'], encoded: NonNullable<StoreWatchEvent['encoded']>): Buffer {
+  return derivedValue(encoded.change, `watch line ${type}`, () =>
+    Buffer.from(`{"type":${JSON.stringify(type)},"object":${encoded.json}}\n`),
+  );
 }
 
 function booleanParam(url: URL, name: string): boolean | undefined {
@@ -141,10 +153,15 @@ export class WatchHandler {
       return object;
     };
     /** The storage watch's next step, once it is opened. */
-    let upstream: UpstreamState = { arrived: never(), ended: never() };
-    const send = async (event: WatchEvent<unknown>): Promise<void> => {
+    let upcoming: Promise<IteratorResult<StoreWatchEvent>> | undefined;
+    const send = async (event: WatchEvent<unknown> | Buffer): Promise<void> => {
       if (controller.signal.aborted || res.writableEnded) return;
-      if (writeChunk(res, `${JSON.stringify(event)}\n`)) return;
+      const line = Buffer.isBuffer(event) ? event : `${JSON.stringify(event)}\n`;
+      if (writeChunk(res, line)) return;
+      // Only behind a full connection is the storage watch's next step worth watching.
+      const upstream: UpstreamState = upcoming
+        ? upstreamState(upcoming)
+        : { arrived: never(), ended: never() };
       // The listeners go when the wait is over, whichever way it ended.
       const waiting = new AbortController();
       let outcome: 'drained' | 'aborted' | 'ended' | 'stalled';
@@ -207,7 +224,7 @@ export class WatchHandler {
       // Always one request ahead of the client: its end is noticed while a write waits (see send).
       let pending = events.next();
       pending.catch(() => undefined);
-      upstream = upstreamState(pending);
+      upcoming = pending;
       writeHeaders();
       for (const object of watch.initial) await send({ type: 'ADDED', object: render(object) });
       // Let go of the first state: a long watch does not keep it alive.
@@ -223,10 +240,11 @@ export class WatchHandler {
       for (let next = await pending; !next.done; next = await pending) {
         pending = events.next();
         pending.catch(() => undefined);
-        upstream = upstreamState(pending);
+        upcoming = pending;
         const event = next.value;
         lastResourceVersion = event.resourceVersion;
-        if (event.object) await send({ type: event.type, object: render(event.object) });
+        if (event.encoded && shape === 'object') await send(sharedLine(event.type, event.encoded));
+        else if (event.object) await send({ type: event.type, object: render(event.object) });
       }
     } catch (error) {
       if (!controller.signal.aborted) {

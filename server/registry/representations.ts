@@ -26,14 +26,44 @@ export function toPartialObjectMetadataList(list: KubeList, metaVersion: string)
   };
 }
 
-function cellValue(value: string | number | boolean | undefined, type: string, now: number): unknown {
+/** A date cell: rendered as the age of the instant at the time of the request. */
+class Instant {
+  constructor(readonly at: number) {}
+}
+
+/** A row's cells as they stay while the object does not change: dates as the instants they name. */
+export type RowCells = readonly (string | number | boolean | Instant | undefined)[];
+
+function cellOf(
+  value: string | number | boolean | undefined,
+  type: string,
+): string | number | boolean | Instant {
   if (value === undefined) return '<none>';
   if (type === 'date' && typeof value === 'string') {
     const at = Date.parse(value);
-    return Number.isNaN(at) ? '<invalid>' : humanDuration(now - at);
+    return Number.isNaN(at) ? '<invalid>' : new Instant(at);
   }
   return value;
 }
+
+/** NAME, then the version's columns, for `object` (in that version). */
+export function rowCells(object: KubeObject, version: ResourceVersion): RowCells {
+  return [object.metadata.name, ...version.columns.map((c) => cellOf(c.cell(object), c.type))];
+}
+
+/** The cells as the Table carries them at `now`: dates as ages. */
+export function renderCells(cells: RowCells, now: number): unknown[] {
+  return cells.map((cell) => (cell instanceof Instant ? humanDuration(now - cell.at) : cell));
+}
+
+/** What a Table row carries of its object, as `includeObject` asks. */
+export function rowObject(object: KubeObject, metaVersion: string, includeObject: IncludeObject): unknown {
+  if (includeObject === 'None') return undefined;
+  if (includeObject === 'Object') return object;
+  return partialMetadata(object, metaVersion);
+}
+
+type ListMeta = { resourceVersion?: string; continue?: string; remainingItemCount?: number };
 
 /**
  * The meta.k8s.io Table that `kubectl get` renders: NAME, then the version's columns, dates as
@@ -41,11 +71,47 @@ function cellValue(value: string | number | boolean | undefined, type: string, n
  */
 export function toTable(
   objects: readonly KubeObject[],
-  listMeta: { resourceVersion?: string; continue?: string; remainingItemCount?: number },
+  listMeta: ListMeta,
   version: ResourceVersion,
   metaVersion: string,
   includeObject: IncludeObject,
   now = Date.now(),
+): Record<string, unknown> {
+  return {
+    ...tableHead(listMeta, version, metaVersion),
+    rows: objects.map((object) => ({
+      cells: renderCells(rowCells(object, version), now),
+      object: rowObject(object, metaVersion, includeObject),
+    })),
+  };
+}
+
+/**
+ * `toTable` as JSON, from rows already encoded (see `encodeRow`): the same text, without the
+ * objects behind the rows.
+ */
+export function encodeTable(
+  encodedRows: readonly string[],
+  listMeta: ListMeta,
+  version: ResourceVersion,
+  metaVersion: string,
+): string {
+  const head = JSON.stringify({ ...tableHead(listMeta, version, metaVersion), rows: [] });
+  return `${head.slice(0, -2)}${encodedRows.join(',')}]}`;
+}
+
+/** One row of `toTable` as JSON: its cells at `now` and its object already encoded (or none). */
+export function encodeRow(cells: RowCells, objectJson: string | undefined, now: number): string {
+  const encodedCells = JSON.stringify(renderCells(cells, now));
+  return objectJson === undefined
+    ? `{"cells":${encodedCells}}`
+    : `{"cells":${encodedCells},"object":${objectJson}}`;
+}
+
+function tableHead(
+  listMeta: ListMeta,
+  version: ResourceVersion,
+  metaVersion: string,
 ): Record<string, unknown> {
   const columnDefinitions = [
     {
@@ -64,19 +130,10 @@ export function toTable(
       priority,
     })),
   ];
-  const rowObject = (object: KubeObject): unknown => {
-    if (includeObject === 'None') return undefined;
-    if (includeObject === 'Object') return object;
-    return partialMetadata(object, metaVersion);
-  };
   return {
     apiVersion: `meta.k8s.io/${metaVersion}`,
     kind: 'Table',
     metadata: listMeta,
     columnDefinitions,
-    rows: objects.map((object) => ({
-      cells: [object.metadata.name, ...version.columns.map((c) => cellValue(c.cell(object), c.type, now))],
-      object: rowObject(object),
-    })),
   };
 }

@@ -38,6 +38,13 @@ export interface StoreWatchEvent {
   /** Undefined for a change this watcher does not see (it only moves the version on). */
   readonly object?: KubeObject;
   readonly resourceVersion: string;
+  /**
+   * The object as the JSON text `object` would encode to, when the change reaches this watcher
+   * as it was stored: the same for every watcher of it, so what is derived from it can be
+   * derived once (`change` is its identity, see ../util/derived-value.ts). `object` is then
+   * decoded only if read.
+   */
+  readonly encoded?: { readonly change: object; readonly json: string };
 }
 
 /** meta/v1 DeleteOptions, as sent in a DELETE body or as query parameters. */

@@ -26,7 +26,10 @@ import type {
   WriteResult,
 } from './store-types.js';
 import { watchEvents } from './store-watch.js';
-import { canListEncoded } from '../storage/encoded-list.js';
+import { canListEncoded, type EncodedObject } from '../storage/encoded-list.js';
+import { decodeObject } from '../storage/object-encoding.js';
+import { derivedValue } from '../util/derived-value.js';
+import { encodeRow, encodeTable, type IncludeObject, rowCells, rowObject } from './representations.js';
 
 export type {
   DeleteOptions,
@@ -193,19 +196,80 @@ export class Store {
 
   /**
    * The list `list` would answer, encoded as JSON from the bytes the watch cache holds, when
-   * those are what it would encode: no selector, the storage version (which converts nothing),
-   * a cache that answers the page, and objects that begin with their apiVersion and kind (so
-   * decoding and encoding them again would give the same text). Undefined otherwise: `list`.
+   * those are what it would encode: the storage version (which converts nothing) and objects
+   * that begin with their apiVersion and kind (so decoding and encoding them again would give
+   * the same text). Undefined otherwise, or when `readEncodedList` declines: `list`.
    */
   async listEncoded(scope: RequestScope, query: ListQuery): Promise<string | undefined> {
-    const storage = this.storage;
+    if (!this.convertsNothing(scope.version)) return undefined;
+    const page = await this.readEncodedList(scope, query);
+    if (!page) return undefined;
+    const head = this.encodedHead(scope.version);
+    if (!page.items.every((item) => item.json.startsWith(head))) return undefined;
+    return `${JSON.stringify({ ...page, items: [] }).slice(0, -2)}${page.items.map((item) => item.json).join(',')}]}`;
+  }
+
+  /** Whether objects read in `version` are the stored ones as they are: the storage version, unconverted. */
+  private convertsNothing(version: ResourceVersion): boolean {
+    return (
+      version.name === this.definition.storageVersion &&
+      this.definition.spec.versions.find((v) => v.name === version.name)?.conversion === undefined
+    );
+  }
+
+  /**
+   * How the JSON of an object in `version` begins when decoding and encoding it again, as a read
+   * does, gives the same text: with its apiVersion and kind, in that order.
+   */
+  private encodedHead(version: ResourceVersion): string {
+    const apiVersion = `${this.definition.group}/${version.name}`;
+    return `{"apiVersion":${JSON.stringify(apiVersion)},"kind":${JSON.stringify(this.definition.kind)},`;
+  }
+
+  /**
+   * The Table `toTable` would make of `list`, as JSON, from rows worked out once per object
+   * version and table shape (cells and the row's object, encoded) and reused by every list
+   * until the object changes; only ages are computed per request. Undefined when
+   * `readEncodedList` declines: `list` and `toTable`.
+   */
+  async listTable(
+    scope: RequestScope,
+    query: ListQuery,
+    table: { readonly metaVersion: string; readonly includeObject: IncludeObject },
+    now = Date.now(),
+  ): Promise<string | undefined> {
+    const page = await this.readEncodedList(scope, query);
+    if (!page) return undefined;
+    const { metaVersion, includeObject } = table;
     const version = scope.version;
+    const purpose = `Table ${version.name} ${metaVersion} ${includeObject}`;
+    const rows = page.items.map((item) => {
+      const row = derivedValue(item, purpose, () => {
+        const object = this.readToRequestVersion(decodeObject(item.json), version);
+        const shown = rowObject(object, metaVersion, includeObject);
+        return {
+          cells: rowCells(object, version),
+          objectJson: shown === undefined ? undefined : JSON.stringify(shown),
+        };
+      });
+      return encodeRow(row.cells, row.objectJson, now);
+    });
+    return encodeTable(rows, page.metadata, version, metaVersion);
+  }
+
+  /**
+   * The page `list` would read, as the object versions the watch cache holds, when it has no
+   * selector (which would decode every object) and the cache answers it; undefined otherwise.
+   */
+  private async readEncodedList(
+    scope: RequestScope,
+    query: ListQuery,
+  ): Promise<KubeList<EncodedObject> | undefined> {
+    const storage = this.storage;
     if (
       !canListEncoded(storage) ||
-      version.name !== this.definition.storageVersion ||
-      this.definition.spec.versions.find((v) => v.name === version.name)?.conversion !== undefined ||
       LabelSelector.parse(query.labelSelector) !== LabelSelector.everything ||
-      FieldSelector.parse(query.fieldSelector, version.selectableFields) !== FieldSelector.everything
+      FieldSelector.parse(query.fieldSelector, scope.version.selectableFields) !== FieldSelector.everything
     )
       return undefined;
     let cached = true;
@@ -221,9 +285,7 @@ export class Store {
       () => true,
       false,
     );
-    const head = `{"apiVersion":${JSON.stringify(page.apiVersion)},"kind":${JSON.stringify(this.definition.kind)},`;
-    if (!cached || !page.items.every((json) => json.startsWith(head))) return undefined;
-    return `${JSON.stringify({ ...page, items: [] }).slice(0, -2)}${page.items.join(',')}]}`;
+    return cached ? page : undefined;
   }
 
   /**
@@ -344,6 +406,12 @@ export class Store {
         matches,
         convert: (o) => this.toRequestVersion(o, scope.version),
         mapError: (error) => statusForStorageError(error, this.ref, '', { resourceVersion: rv }),
+        ...(labels === LabelSelector.everything &&
+        fields === FieldSelector.everything &&
+        !query.name &&
+        this.convertsNothing(scope.version)
+          ? { storedAsIs: this.encodedHead(scope.version) }
+          : {}),
       }),
     };
   }

@@ -1,8 +1,17 @@
 import type { ListOptions, ListResult, Storage } from '../../api/storage.js';
 
+/**
+ * One object version as the watch cache holds it: its JSON text. The entry is replaced when the
+ * object changes, so its identity is the version's: what readers derive from it (see
+ * ../util/derived-value.ts) is reused until the next change and dropped with it.
+ */
+export interface EncodedObject {
+  readonly json: string;
+}
+
 /** A page of stored objects as the JSON text the storage keeps them in, in key order. */
 export interface EncodedListResult extends Omit<ListResult, 'items'> {
-  readonly items: readonly string[];
+  readonly items: readonly EncodedObject[];
 }
 
 /**

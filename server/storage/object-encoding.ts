@@ -58,13 +58,43 @@ export function recordedEventBytes(event: RecordedEvent): number {
   return event.objectJson.length + (event.previousJson?.length ?? 0);
 }
 
-/** The caller's copy of a recorded change. */
+/**
+ * A caller's copy of a recorded change whose objects are decoded when first read: a consumer
+ * that can use the recorded JSON as it is (see `recordedChangeOf`) never decodes them. The
+ * objects are getters of the class, so a spread copy (`{ ...event }`) has none: pass the event.
+ */
+class DecodedOnRead implements StorageEvent {
+  readonly type: StorageEvent['type'];
+  readonly key: string;
+  readonly resourceVersion: string;
+  private decoded: KubeObject | undefined;
+  private decodedPrevious: KubeObject | undefined;
+
+  constructor(readonly recorded: RecordedEvent) {
+    this.type = recorded.type;
+    this.key = recorded.key;
+    this.resourceVersion = formatResourceVersion(recorded.revision);
+  }
+
+  get object(): KubeObject {
+    return (this.decoded ??= decodeObject(this.recorded.objectJson));
+  }
+
+  get previous(): KubeObject | undefined {
+    const json = this.recorded.previousJson;
+    return json === undefined ? undefined : (this.decodedPrevious ??= decodeObject(json));
+  }
+}
+
+/** The caller's copy of a recorded change, its objects decoded when first read. */
 export function toStorageEvent(event: RecordedEvent): StorageEvent {
-  return {
-    type: event.type,
-    key: event.key,
-    object: decodeObject(event.objectJson),
-    ...(event.previousJson !== undefined ? { previous: decodeObject(event.previousJson) } : {}),
-    resourceVersion: formatResourceVersion(event.revision),
-  };
+  return new DecodedOnRead(event);
+}
+
+/**
+ * The recorded change behind an event `toStorageEvent` made, shared by every watcher of it:
+ * its JSON, and an identity to remember what is derived from it once for all of them.
+ */
+export function recordedChangeOf(event: StorageEvent): RecordedEvent | undefined {
+  return event instanceof DecodedOnRead ? event.recorded : undefined;
 }

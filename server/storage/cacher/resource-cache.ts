@@ -4,7 +4,7 @@ import type { Logger } from '../../util/logger.js';
 import { EventHistory } from '../event-history.js';
 import { compareKeys } from '../key-order.js';
 import { decodeObject, type RecordedEvent } from '../object-encoding.js';
-import type { EncodedListResult } from '../encoded-list.js';
+import type { EncodedListResult, EncodedObject } from '../encoded-list.js';
 import { formatResourceVersion, parseResourceVersion, tooOldResourceVersion } from '../resource-version.js';
 import { SortedKeys } from '../sorted-keys.js';
 import { isStorageError, type ListResult, type Storage, type StorageEvent } from '../../../api/storage.js';
@@ -70,8 +70,8 @@ const endedWatch: AsyncIterable<StorageEvent> = {
  * progress mark from the backend saying nothing else happened under the prefix until then.
  */
 export class ResourceCache {
-  /** The present objects under the prefix, as JSON text (see ../object-encoding.ts). */
-  private objects = new Map<string, string>();
+  /** The present objects under the prefix, as JSON text (see ../object-encoding.ts), one entry per version. */
+  private objects = new Map<string, EncodedObject>();
   private keys = new SortedKeys();
   private history: EventHistory;
   private ready = false;
@@ -157,8 +157,8 @@ export class ResourceCache {
 
   /** The cached object at `key` (call right after `whenFresh` resolved true). */
   get(key: string): KubeObject | undefined {
-    const json = this.objects.get(key);
-    return json === undefined ? undefined : decodeObject(json);
+    const stored = this.objects.get(key);
+    return stored === undefined ? undefined : decodeObject(stored.json);
   }
 
   /** Objects under `prefix` from the cache, at its current revision. */
@@ -178,7 +178,7 @@ export class ResourceCache {
     limit: number | undefined,
     revision: number,
   ): ListResult {
-    return this.page(prefix, startAfter, limit, revision, decodeObject);
+    return this.page(prefix, startAfter, limit, revision, (stored) => decodeObject(stored.json));
   }
 
   /** `listAt` (at its current revision when none is given), with the objects as the JSON the cache holds. */
@@ -188,7 +188,7 @@ export class ResourceCache {
     limit: number | undefined,
     revision = this.currentRevision,
   ): EncodedListResult {
-    return this.page(prefix, startAfter, limit, revision, (json) => json);
+    return this.page(prefix, startAfter, limit, revision, (stored) => stored);
   }
 
   private page<T>(
@@ -196,7 +196,7 @@ export class ResourceCache {
     startAfter: string | undefined,
     limit: number | undefined,
     revision: number,
-    item: (json: string) => T,
+    item: (stored: EncodedObject) => T,
   ): { items: T[]; resourceVersion: string; continueKey?: string; remainingItemCount?: number } {
     const page = this.keys.range(prefix, startAfter, limit);
     const items = page.keys.map((key) => item(this.storedAt(key)));
@@ -341,10 +341,10 @@ export class ResourceCache {
     const revision = parseResourceVersion(list.resourceVersion);
     if (revision === undefined)
       throw new Error(`watch cache: the backend listed at "${list.resourceVersion}"`);
-    const objects = new Map<string, string>();
+    const objects = new Map<string, EncodedObject>();
     const keys = new SortedKeys();
     for (const { key, object } of list.entries) {
-      objects.set(key, JSON.stringify(object));
+      objects.set(key, { json: JSON.stringify(object) });
       keys.insert(key);
     }
     this.objects = objects;
@@ -449,14 +449,14 @@ export class ResourceCache {
       revision,
       objectJson,
       // The cache's own copy is the exact previous state, whatever the backend sends.
-      ...(previous !== undefined && event.type !== 'ADDED' ? { previousJson: previous } : {}),
+      ...(previous !== undefined && event.type !== 'ADDED' ? { previousJson: previous.json } : {}),
     };
     if (event.type === 'DELETED') {
       this.objects.delete(key);
       this.keys.remove(key);
     } else {
       if (previous === undefined) this.keys.insert(key);
-      this.objects.set(key, objectJson);
+      this.objects.set(key, { json: objectJson });
     }
     this.history.append(recorded);
     this.lastChangeRevision = revision;
@@ -490,7 +490,7 @@ export class ResourceCache {
     this.progressTimer = undefined;
   }
 
-  private storedAt(key: string): string {
+  private storedAt(key: string): EncodedObject {
     const stored = this.objects.get(key);
     if (stored === undefined) throw new Error(`watch cache: key index and objects disagree about ${key}`);
     return stored;

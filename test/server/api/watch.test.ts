@@ -54,6 +54,27 @@ describe('watch', () => {
     stream.close();
   });
 
+  test('a watcher without a selector gets the same changes as one whose selector matches everything', async () => {
+    const list = (await t.request('GET', collection)).json<{ metadata: { resourceVersion: string } }>();
+    const from = `resourceVersion=${list.metadata.resourceVersion}`;
+    const plain = await t.watch(`${collection}?watch=true&${from}`);
+    const selective = await t.watch(`${collection}?watch=true&labelSelector=missing!%3Dx&${from}`);
+    const created = (await t.request('POST', collection, { body: seedSnapshot('shared', 'watched') })).json<
+      Record<string, unknown> & { metadata: Record<string, unknown> }
+    >();
+    await t.request('PUT', `${collection}/shared`, {
+      body: { ...created, metadata: { ...created.metadata, labels: { changed: 'yes' } } },
+    });
+    await t.request('DELETE', `${collection}/shared`);
+    for (const type of ['ADDED', 'MODIFIED', 'DELETED']) {
+      const event = await plain.next();
+      expect(event).toMatchObject({ type, object: { kind: 'MetricSnapshot', metadata: { name: 'shared' } } });
+      expect(await selective.next()).toEqual(event);
+    }
+    plain.close();
+    selective.close();
+  });
+
   test('timeoutSeconds ends the stream cleanly', async () => {
     const stream = await t.watch(`${collection}?watch=true&timeoutSeconds=1&resourceVersion=1`);
     const started = Date.now();

@@ -6,6 +6,7 @@ import { metricSnapshot } from '../../../resources/metricsnapshot/index.js';
 import { MemoryStorage } from '../../../server/storage/memory-storage.js';
 import { CachedStorage } from '../../../server/storage/cacher/cached-storage.js';
 import { storageKey } from '../../../api/storage-key.js';
+import { type IncludeObject, toTable } from '../../../server/registry/representations.js';
 
 /** A storage whose first creates find their key taken, as a generated name that collides would. */
 class CollidingStorage extends MemoryStorage {
@@ -168,6 +169,83 @@ describe('Store.listEncoded', () => {
     expect(await store.listEncoded({ ...scope(), version: v1beta1 }, {})).toBeUndefined();
     const uncached = new MemoryStorage();
     expect(await new Store(metricSnapshot, uncached).listEncoded(scope(), {})).toBeUndefined();
+    await uncached.close();
+  });
+});
+
+describe('Store.listTable', () => {
+  const prefix = storageKey({ root: '', group: 'metrics.example.com', plural: 'metricsnapshots' });
+  const now = Date.parse('2026-12-07T12:00:00Z');
+  let cached: CachedStorage;
+  let store: Store;
+  beforeEach(async () => {
+    cached = new CachedStorage(new MemoryStorage(), { prefixes: [prefix] });
+    store = new Store(metricSnapshot, cached);
+    for (const name of ['a', 'b', 'c']) {
+      await store.create(scope(), snapshot({ name, labels: { name } }));
+    }
+  });
+  afterEach(async () => cached.close());
+
+  test('answers the Table toTable makes of the decoded list, for each includeObject, paged and in a version that converts', async () => {
+    const v1beta1 = metricSnapshot.versions.find((v) => v.name === 'v1beta1')!;
+    for (const inVersion of [scope(), { ...scope(), version: v1beta1 }]) {
+      for (const includeObject of ['None', 'Metadata', 'Object'] as IncludeObject[]) {
+        for (const query of [{}, { limit: 2 }, { resourceVersion: '0' }]) {
+          const list = await store.list(inVersion, query);
+          const table = toTable(list.items, list.metadata, inVersion.version, 'v1', includeObject, now);
+          expect(await store.listTable(inVersion, query, { metaVersion: 'v1', includeObject }, now)).toBe(
+            JSON.stringify(table),
+          );
+        }
+      }
+    }
+  });
+
+  test('works out a row once per object version and Table shape: later lists reuse it, a change makes a new one', async () => {
+    const cellsOf: string[] = [];
+    const counted = {
+      ...version,
+      columns: version.columns.map((column) => ({
+        ...column,
+        cell: (object: KubeObject) => {
+          cellsOf.push(object.metadata.name!);
+          return column.cell(object);
+        },
+      })),
+    };
+    const inCounted = { ...scope(), version: counted };
+    const table = { metaVersion: 'v1', includeObject: 'Metadata' as const };
+    await store.listTable(inCounted, {}, table, now);
+    const perList = cellsOf.length;
+    expect(perList).toBe(3 * version.columns.length);
+    const ages = async (at: number): Promise<unknown[]> => {
+      const { rows } = JSON.parse((await store.listTable(inCounted, {}, table, at))!) as {
+        rows: { cells: unknown[] }[];
+      };
+      return rows.map((row) => row.cells[version.columns.findIndex((c) => c.name === 'Age') + 1]);
+    };
+    expect(await ages(Date.now() + 2 * 3_600_000)).toEqual(['120m', '120m', '120m']);
+    expect(cellsOf).toHaveLength(perList);
+    const live = await store.get(scope(), 'b');
+    await store.update(scope(), 'b', {
+      ...live,
+      spec: { ...(live.spec as object), metrics: ['up', 'down'] },
+    });
+    const after = JSON.parse((await store.listTable(inCounted, {}, table, now))!) as {
+      rows: { object: KubeObject }[];
+    };
+    expect(cellsOf.slice(perList)).toEqual(Array(version.columns.length).fill('b'));
+    expect(after.rows[1].object.metadata.resourceVersion).not.toBe(live.metadata.resourceVersion);
+    await store.listTable(inCounted, {}, { ...table, includeObject: 'Object' }, now);
+    expect(cellsOf).toHaveLength(perList * 2 + version.columns.length);
+  });
+
+  test('declines a list with a selector or from a storage without a cache', async () => {
+    const table = { metaVersion: 'v1', includeObject: 'Metadata' as const };
+    expect(await store.listTable(scope(), { labelSelector: 'name=a' }, table)).toBeUndefined();
+    const uncached = new MemoryStorage();
+    expect(await new Store(metricSnapshot, uncached).listTable(scope(), {}, table)).toBeUndefined();
     await uncached.close();
   });
 });
