@@ -67,6 +67,9 @@ export interface CachedStorageOptions {
  * - `get` and `list` are consistent reads: they reflect every write acknowledged before the call
  *   (on any replica, with etcd), by waiting until the cache has caught up with the backend (see
  *   ResourceCache.whenFresh), or asking the backend if it has not within the freshness timeout.
+ *   While a cache is still filling (its first list after a start, or a relist) the backend
+ *   answers at once, as kube-apiserver's cacher delegates reads until it is ready: a restart
+ *   with many objects stored does not hold its first reads back.
  * - A list continuation at a past version is served from the cache when nothing under the
  *   resource changed since, and by the backend (a read at that revision) otherwise.
  * - A watch is served from the cache when its window reaches back to the starting version;
@@ -128,6 +131,14 @@ export class CachedStorage implements Storage, EncodedListing {
     let count = 0;
     for (const cache of this.caches.values()) count += cache.watcherCount;
     return count;
+  }
+
+  /**
+   * Starts the cache of the resource `keyOrPrefix` belongs to, if it has not started, and
+   * resolves once it has listed: reads until then are the backend's (see the class comment).
+   */
+  async warm(keyOrPrefix: string): Promise<void> {
+    await this.cacheFor(keyOrPrefix)?.whenReady();
   }
 
   async get(key: string, options: GetOptions = {}): Promise<KubeObject | undefined> {

@@ -86,6 +86,8 @@ export class ResourceCache {
   private readonly watchers = new Map<string, Set<CacheWatcher>>();
   private readonly pending = new Set<PendingWatch>();
   private readonly barrier = new RevisionBarrier();
+  /** Those waiting for the cache to be ready (`whenReady`). */
+  private readyWaiters: (() => void)[] = [];
   /** The backend's current revision, one read shared by the consistent reads that arrive together. */
   private readonly backendRevision: SharedFreshRead<string>;
   private upstream: ProgressWatch | undefined;
@@ -128,6 +130,12 @@ export class ResourceCache {
     return count;
   }
 
+  /** Resolves once the cache has listed and is ready (at once if it is), or is closed. */
+  whenReady(): Promise<void> {
+    if (this.ready || this.stopping.signal.aborted) return Promise.resolve();
+    return new Promise((resolve) => this.readyWaiters.push(resolve));
+  }
+
   /** Records a write under this prefix that the backend acknowledged at `revision`. */
   noteWrite(revision: number): void {
     if (revision > this.acknowledgedWrite) this.acknowledgedWrite = revision;
@@ -135,7 +143,8 @@ export class ResourceCache {
 
   /**
    * Waits until the cache reflects every write acknowledged before the call: true when it does,
-   * false if it did not catch up within the freshness timeout (the caller asks the backend).
+   * false if it did not catch up within the freshness timeout (the caller asks the backend),
+   * and false at once while the cache is filling, which takes as long as listing everything.
    *
    * With a backend that reports watch progress (etcd) the target is the backend's current
    * revision, which covers writes through any replica; the cache asks for a progress mark so
@@ -143,6 +152,7 @@ export class ResourceCache {
    * this process writes) the target is the newest write acknowledged through this cache.
    */
   async whenFresh(): Promise<boolean> {
+    if (!this.ready) return false;
     let target = this.acknowledgedWrite;
     if (this.reportsProgress) {
       const current = parseResourceVersion(await this.backendRevision.get()) ?? 0;
@@ -222,7 +232,7 @@ export class ResourceCache {
   ): AsyncIterable<StorageEvent> {
     if (signal.aborted || this.stopping.signal.aborted) return endedWatch;
     if (this.ready) return this.attachOrDelegate(prefix, start, signal, delegate);
-    return this.whenReady(prefix, start, signal, delegate);
+    return this.watchOnceReady(prefix, start, signal, delegate);
   }
 
   /** Stops the upstream watch and ends every watcher. */
@@ -231,6 +241,7 @@ export class ResourceCache {
     this.stopping.abort();
     this.ready = false;
     this.barrier.releaseAll();
+    this.wakeReadyWaiters();
     this.stopProgressRequests();
     for (const set of [...this.watchers.values()]) for (const watcher of [...set]) watcher.stop();
     for (const pending of [...this.pending]) this.settlePending(pending, endedWatch);
@@ -266,7 +277,7 @@ export class ResourceCache {
     return watcher;
   }
 
-  private whenReady(
+  private watchOnceReady(
     prefix: string,
     start: number,
     signal: AbortSignal,
@@ -368,6 +379,13 @@ export class ResourceCache {
       );
     }
     this.barrier.advance(revision);
+    this.wakeReadyWaiters();
+  }
+
+  private wakeReadyWaiters(): void {
+    const waiters = this.readyWaiters;
+    this.readyWaiters = [];
+    for (const wake of waiters) wake();
   }
 
   /**

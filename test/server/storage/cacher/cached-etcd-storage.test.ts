@@ -56,7 +56,7 @@ describe('CachedStorage(EtcdStorage)', () => {
 
   it('fans a resource out to many watchers through one etcd watch', async () => {
     const { cached, other } = await openReplicas();
-    await cached.list(resource);
+    await cached.warm(resource);
     const upstream = countCalls(cached.inner as EtcdStorage, 'watchWithProgress');
     const start = await other.currentResourceVersion();
     const streams = Array.from({ length: 500 }, (_, i) =>

@@ -34,7 +34,7 @@ describe('CachedStorage', () => {
 
   /** Makes the resource's cache and waits until it has listed. */
   async function warm(): Promise<void> {
-    await cached.list(resource);
+    await cached.warm(resource);
   }
 
   function resetCalls(): void {
@@ -68,6 +68,23 @@ describe('CachedStorage', () => {
       await backend.backend.list(`${resource}ns1/`, { limit: 1 }),
     );
     expect(backend.calls).toEqual({ get: 0, list: 0, watch: 0 });
+  });
+
+  it('answers reads from the backend at once while the cache is still filling, then from memory', async () => {
+    open();
+    await backend.create(keyOf('ns', 'a'), object('ns', 'a'));
+    backend.holdNextList();
+    const listed = await withTimeout(cached.list(resource), 'a list while the cache fills', 1000);
+    expect(listed.items.map((item) => item.metadata.name)).toEqual(['a']);
+    expect(await withTimeout(cached.get(keyOf('ns', 'a')), 'a read while the cache fills', 1000)).toEqual(
+      listed.items[0],
+    );
+    expect(backend.calls).toMatchObject({ get: 1, list: 2 });
+    backend.release();
+    await warm();
+    resetCalls();
+    expect(await cached.list(resource)).toEqual(listed);
+    expect(backend.calls).toMatchObject({ get: 0, list: 0 });
   });
 
   it('makes a read wait for a write acknowledged before it, rather than answer stale', async () => {

@@ -13,6 +13,7 @@ export class ControllableStorage implements Storage {
   private held: Promise<void> | undefined;
   private releaseHeld: (() => void) | undefined;
   private readonly cutters = new Set<(error: Error) => void>();
+  private nextListHeld = false;
 
   constructor(options: MemoryStorageOptions = {}) {
     this.backend = new MemoryStorage(options);
@@ -22,6 +23,12 @@ export class ControllableStorage implements Storage {
   hold(): void {
     if (this.held) return;
     this.held = new Promise((resolve) => (this.releaseHeld = resolve));
+  }
+
+  /** Makes the next list wait until `release`, as a first list of many objects takes long. */
+  holdNextList(): void {
+    this.hold();
+    this.nextListHeld = true;
   }
 
   release(): void {
@@ -40,8 +47,12 @@ export class ControllableStorage implements Storage {
     return this.backend.get(key);
   }
 
-  list(prefix: string, options?: ListOptions): Promise<ListResult> {
+  async list(prefix: string, options?: ListOptions): Promise<ListResult> {
     this.calls.list += 1;
+    if (this.nextListHeld) {
+      this.nextListHeld = false;
+      await this.held;
+    }
     return this.backend.list(prefix, options);
   }
 
