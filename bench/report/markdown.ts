@@ -274,7 +274,8 @@ export function benchmarkReport(
       '',
       `${number(results.watch[0].watchers)} watches of one namespace; ${number(results.watch[0].eventsPerRound)} creates ` +
         `one after another per round, one round per repetition. Delivery latency runs from the moment the create's ` +
-        'answer arrived (negative: the event came first) to the moment the event arrived at each watch; medians over ' +
+        'answer arrived (negative: the event came first) to the moment the event arrived at each watch (its line ' +
+        'complete; the load generator parses the lines after the round, so its own work is not in the figure); medians over ' +
         'rounds. A server that answers the write only once the event is on its way to every watch makes "from ack" ' +
         'short (even negative) and the write slow: read it with "from send" and the write latency. A watch answered ' +
         '429 Too Many Requests (priority and fairness turning away a burst of watches from one user) is opened ' +
