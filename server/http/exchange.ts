@@ -54,7 +54,7 @@ export function writeChunk(res: ServerResponseLike, chunk: string | Buffer): boo
 }
 
 /** Ends either kind of response. */
-export function endResponse(res: ServerResponseLike, body?: string): void {
+export function endResponse(res: ServerResponseLike, body?: string | Buffer): void {
   if (body === undefined) (res as ServerResponse).end();
   else (res as ServerResponse).end(body);
 }

@@ -25,7 +25,7 @@ export function writeObject(
 export function writeEncoded(
   exchange: Exchange,
   code: number,
-  text: string,
+  text: string | Buffer,
   encoding: 'json' | 'yaml' = 'json',
   headers: Record<string, string> = {},
 ): void {

@@ -87,25 +87,59 @@ export function toTable(
 }
 
 /**
- * `toTable` as JSON, from rows already encoded (see `encodeRow`): the same text, without the
- * objects behind the rows.
+ * One row of `toTable` as JSON bytes, kept for as long as its object version is: the object
+ * part is encoded once; the cells are encoded again only when their ages read differently.
+ */
+export class EncodedRow {
+  private readonly objectPart: Buffer;
+  /** The instants of the date cells, whose ages are all that changes while the object does not. */
+  private readonly instants: readonly Instant[];
+  private ages: string[] = [];
+  private cellsPart: Buffer | undefined;
+
+  constructor(
+    private readonly cells: RowCells,
+    objectJson: string | undefined,
+  ) {
+    this.objectPart = Buffer.from(objectJson === undefined ? '}' : `,"object":${objectJson}}`);
+    this.instants = cells.filter((cell): cell is Instant => cell instanceof Instant);
+  }
+
+  /** The row at `now`, as the two pieces to write one after the other. */
+  at(now: number): readonly [Buffer, Buffer] {
+    let changed = this.cellsPart === undefined;
+    for (let i = 0; i < this.instants.length; i++) {
+      const age = humanDuration(now - this.instants[i].at);
+      if (age !== this.ages[i]) changed = true;
+      this.ages[i] = age;
+    }
+    if (changed) this.cellsPart = Buffer.from(`{"cells":${JSON.stringify(renderCells(this.cells, now))}`);
+    return [this.cellsPart!, this.objectPart];
+  }
+}
+
+const ROW_SEPARATOR = Buffer.from(',');
+const TABLE_END = Buffer.from(']}');
+
+/**
+ * `toTable` as JSON bytes, from rows already encoded: the same text, without the objects
+ * behind the rows, and without building it as one string first.
  */
 export function encodeTable(
-  encodedRows: readonly string[],
+  rows: readonly EncodedRow[],
   listMeta: ListMeta,
   version: ResourceVersion,
   metaVersion: string,
-): string {
+  now: number,
+): Buffer {
   const head = JSON.stringify({ ...tableHead(listMeta, version, metaVersion), rows: [] });
-  return `${head.slice(0, -2)}${encodedRows.join(',')}]}`;
-}
-
-/** One row of `toTable` as JSON: its cells at `now` and its object already encoded (or none). */
-export function encodeRow(cells: RowCells, objectJson: string | undefined, now: number): string {
-  const encodedCells = JSON.stringify(renderCells(cells, now));
-  return objectJson === undefined
-    ? `{"cells":${encodedCells}}`
-    : `{"cells":${encodedCells},"object":${objectJson}}`;
+  const pieces: Buffer[] = [Buffer.from(head.slice(0, -2))];
+  rows.forEach((row, i) => {
+    if (i > 0) pieces.push(ROW_SEPARATOR);
+    pieces.push(...row.at(now));
+  });
+  pieces.push(TABLE_END);
+  return Buffer.concat(pieces);
 }
 
 function tableHead(

@@ -29,7 +29,7 @@ import { watchEvents } from './store-watch.js';
 import { canListEncoded, type EncodedObject } from '../storage/encoded-list.js';
 import { decodeObject } from '../storage/object-encoding.js';
 import { derivedValue } from '../util/derived-value.js';
-import { encodeRow, encodeTable, type IncludeObject, rowCells, rowObject } from './representations.js';
+import { EncodedRow, encodeTable, type IncludeObject, rowCells, rowObject } from './representations.js';
 
 export type {
   DeleteOptions,
@@ -237,24 +237,23 @@ export class Store {
     query: ListQuery,
     table: { readonly metaVersion: string; readonly includeObject: IncludeObject },
     now = Date.now(),
-  ): Promise<string | undefined> {
+  ): Promise<Buffer | undefined> {
     const page = await this.readEncodedList(scope, query);
     if (!page) return undefined;
     const { metaVersion, includeObject } = table;
     const version = scope.version;
     const purpose = `Table ${version.name} ${metaVersion} ${includeObject}`;
-    const rows = page.items.map((item) => {
-      const row = derivedValue(item, purpose, () => {
+    const rows = page.items.map((item) =>
+      derivedValue(item, purpose, () => {
         const object = this.readToRequestVersion(decodeObject(item.json), version);
         const shown = rowObject(object, metaVersion, includeObject);
-        return {
-          cells: rowCells(object, version),
-          objectJson: shown === undefined ? undefined : JSON.stringify(shown),
-        };
-      });
-      return encodeRow(row.cells, row.objectJson, now);
-    });
-    return encodeTable(rows, page.metadata, version, metaVersion);
+        return new EncodedRow(
+          rowCells(object, version),
+          shown === undefined ? undefined : JSON.stringify(shown),
+        );
+      }),
+    );
+    return encodeTable(rows, page.metadata, version, metaVersion, now);
   }
 
   /**
