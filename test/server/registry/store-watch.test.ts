@@ -5,18 +5,11 @@ import { Store, type StoreWatchEvent, type WatchQuery } from '../../../server/re
 import { CachedStorage } from '../../../server/storage/cacher/cached-storage.js';
 import { MemoryStorage } from '../../../server/storage/memory-storage.js';
 import { metricSnapshot } from '../../../resources/metricsnapshot/index.js';
+import { requestScope } from '../support/request-scope.js';
 
 const v1 = metricSnapshot.versions.find((v) => v.name === 'v1')!;
 const v1beta1 = metricSnapshot.versions.find((v) => v.name === 'v1beta1')!;
-const scope = (version = v1): RequestScope => ({
-  namespace: 'default',
-  version,
-  user: { name: 'tester', groups: [] },
-  dryRun: false,
-  fieldManager: 'test',
-  fieldValidation: 'Strict',
-  warnings: [],
-});
+const scope = (version = v1): RequestScope => requestScope(version);
 const snapshot = (name: string): KubeObject => ({
   apiVersion: 'metrics.example.com/v1',
   kind: 'MetricSnapshot',

@@ -6,6 +6,7 @@ import { metricSnapshot } from '../../../resources/metricsnapshot/index.js';
 import { MemoryStorage } from '../../../server/storage/memory-storage.js';
 import { CachedStorage } from '../../../server/storage/cacher/cached-storage.js';
 import { storageKey } from '../../../api/storage-key.js';
+import { requestScope } from '../support/request-scope.js';
 import { type IncludeObject, toTable } from '../../../server/registry/representations.js';
 
 /** A storage whose first creates find their key taken, as a generated name that collides would. */
@@ -29,15 +30,7 @@ class CollidingStorage extends MemoryStorage {
 }
 
 const version = metricSnapshot.versions.find((v) => v.name === 'v1')!;
-const scope = (warnings: string[] = []): RequestScope => ({
-  namespace: 'default',
-  version,
-  user: { name: 'tester', groups: [] },
-  dryRun: false,
-  fieldManager: 'test',
-  fieldValidation: 'Strict',
-  warnings,
-});
+const scope = (warnings: string[] = []): RequestScope => requestScope(version, warnings);
 const snapshot = (metadata: KubeObject['metadata']): KubeObject => ({
   apiVersion: 'metrics.example.com/v1',
   kind: 'MetricSnapshot',
@@ -139,41 +132,7 @@ describe('Store', () => {
   });
 });
 
-describe('Store.listEncoded', () => {
-  const prefix = storageKey({ root: '', group: 'metrics.example.com', plural: 'metricsnapshots' });
-  let cached: CachedStorage;
-  let store: Store;
-  beforeEach(async () => {
-    cached = new CachedStorage(new MemoryStorage(), { prefixes: [prefix] });
-    store = new Store(metricSnapshot, cached);
-    for (const name of ['a', 'b', 'c']) {
-      await store.create(scope(), snapshot({ name, labels: { name } }));
-    }
-  });
-  afterEach(async () => cached.close());
-
-  test('answers an unselective list in the storage version with the bytes the watch cache holds, as the decoded list encodes', async () => {
-    expect(await store.listEncoded(scope(), {})).toBe(JSON.stringify(await store.list(scope(), {})));
-    const page = await store.listEncoded(scope(), { limit: 2 });
-    expect(page).toBe(JSON.stringify(await store.list(scope(), { limit: 2 })));
-    expect(JSON.parse(page!)).toMatchObject({ metadata: { remainingItemCount: 1 } });
-    expect(await store.listEncoded(scope(), { resourceVersion: '0' })).toBe(
-      JSON.stringify(await store.list(scope(), { resourceVersion: '0' })),
-    );
-  });
-
-  test('declines a list with a selector, in a version that converts, or from a storage without a cache', async () => {
-    expect(await store.listEncoded(scope(), { labelSelector: 'name=a' })).toBeUndefined();
-    expect(await store.listEncoded(scope(), { fieldSelector: 'metadata.name=a' })).toBeUndefined();
-    const v1beta1 = metricSnapshot.versions.find((v) => v.name === 'v1beta1')!;
-    expect(await store.listEncoded({ ...scope(), version: v1beta1 }, {})).toBeUndefined();
-    const uncached = new MemoryStorage();
-    expect(await new Store(metricSnapshot, uncached).listEncoded(scope(), {})).toBeUndefined();
-    await uncached.close();
-  });
-});
-
-describe('Store.listTable', () => {
+describe('Store on a watch cache', () => {
   const prefix = storageKey({ root: '', group: 'metrics.example.com', plural: 'metricsnapshots' });
   const now = Date.parse('2026-12-07T12:00:00Z');
   let cached: CachedStorage;
@@ -187,66 +146,95 @@ describe('Store.listTable', () => {
   });
   afterEach(async () => cached.close());
 
-  test('answers the Table toTable makes of the decoded list, for each includeObject, paged and in a version that converts', async () => {
-    const v1beta1 = metricSnapshot.versions.find((v) => v.name === 'v1beta1')!;
-    for (const inVersion of [scope(), { ...scope(), version: v1beta1 }]) {
-      for (const includeObject of ['None', 'Metadata', 'Object'] as IncludeObject[]) {
-        for (const query of [{}, { limit: 2 }, { resourceVersion: '0' }]) {
-          const list = await store.list(inVersion, query);
-          for (const at of [now, now + 3 * 86_400_000]) {
-            const table = toTable(list.items, list.metadata, inVersion.version, 'v1', includeObject, at);
-            const encoded = await store.listTable(inVersion, query, { metaVersion: 'v1', includeObject }, at);
-            expect(String(encoded)).toBe(JSON.stringify(table));
+  describe('listEncoded', () => {
+    test('answers an unselective list in the storage version with the bytes the watch cache holds, as the decoded list encodes', async () => {
+      expect(await store.listEncoded(scope(), {})).toBe(JSON.stringify(await store.list(scope(), {})));
+      const page = await store.listEncoded(scope(), { limit: 2 });
+      expect(page).toBe(JSON.stringify(await store.list(scope(), { limit: 2 })));
+      expect(JSON.parse(page!)).toMatchObject({ metadata: { remainingItemCount: 1 } });
+      expect(await store.listEncoded(scope(), { resourceVersion: '0' })).toBe(
+        JSON.stringify(await store.list(scope(), { resourceVersion: '0' })),
+      );
+    });
+
+    test('declines a list with a selector, in a version that converts, or from a storage without a cache', async () => {
+      expect(await store.listEncoded(scope(), { labelSelector: 'name=a' })).toBeUndefined();
+      expect(await store.listEncoded(scope(), { fieldSelector: 'metadata.name=a' })).toBeUndefined();
+      const v1beta1 = metricSnapshot.versions.find((v) => v.name === 'v1beta1')!;
+      expect(await store.listEncoded({ ...scope(), version: v1beta1 }, {})).toBeUndefined();
+      const uncached = new MemoryStorage();
+      expect(await new Store(metricSnapshot, uncached).listEncoded(scope(), {})).toBeUndefined();
+      await uncached.close();
+    });
+  });
+
+  describe('listTable', () => {
+    test('answers the Table toTable makes of the decoded list, for each includeObject, paged and in a version that converts', async () => {
+      const v1beta1 = metricSnapshot.versions.find((v) => v.name === 'v1beta1')!;
+      for (const inVersion of [scope(), { ...scope(), version: v1beta1 }]) {
+        for (const includeObject of ['None', 'Metadata', 'Object'] as IncludeObject[]) {
+          for (const query of [{}, { limit: 2 }, { resourceVersion: '0' }]) {
+            const list = await store.list(inVersion, query);
+            for (const at of [now, now + 3 * 86_400_000]) {
+              const table = toTable(list.items, list.metadata, inVersion.version, 'v1', includeObject, at);
+              const encoded = await store.listTable(
+                inVersion,
+                query,
+                { metaVersion: 'v1', includeObject },
+                at,
+              );
+              expect(String(encoded)).toBe(JSON.stringify(table));
+            }
           }
         }
       }
-    }
-  });
-
-  test('works out a row once per object version and Table shape: later lists reuse it, a change makes a new one', async () => {
-    const cellsOf: string[] = [];
-    const counted = {
-      ...version,
-      columns: version.columns.map((column) => ({
-        ...column,
-        cell: (object: KubeObject) => {
-          cellsOf.push(object.metadata.name!);
-          return column.cell(object);
-        },
-      })),
-    };
-    const inCounted = { ...scope(), version: counted };
-    const table = { metaVersion: 'v1', includeObject: 'Metadata' as const };
-    await store.listTable(inCounted, {}, table, now);
-    const perList = cellsOf.length;
-    expect(perList).toBe(3 * version.columns.length);
-    const ages = async (at: number): Promise<unknown[]> => {
-      const { rows } = JSON.parse(String(await store.listTable(inCounted, {}, table, at))) as {
-        rows: { cells: unknown[] }[];
-      };
-      return rows.map((row) => row.cells[version.columns.findIndex((c) => c.name === 'Age') + 1]);
-    };
-    expect(await ages(Date.now() + 2 * 3_600_000)).toEqual(['120m', '120m', '120m']);
-    expect(cellsOf).toHaveLength(perList);
-    const live = await store.get(scope(), 'b');
-    await store.update(scope(), 'b', {
-      ...live,
-      spec: { ...(live.spec as object), metrics: ['up', 'down'] },
     });
-    const after = JSON.parse(String(await store.listTable(inCounted, {}, table, now))) as {
-      rows: { object: KubeObject }[];
-    };
-    expect(cellsOf.slice(perList)).toEqual(Array(version.columns.length).fill('b'));
-    expect(after.rows[1].object.metadata.resourceVersion).not.toBe(live.metadata.resourceVersion);
-    await store.listTable(inCounted, {}, { ...table, includeObject: 'Object' }, now);
-    expect(cellsOf).toHaveLength(perList * 2 + version.columns.length);
-  });
 
-  test('declines a list with a selector or from a storage without a cache', async () => {
-    const table = { metaVersion: 'v1', includeObject: 'Metadata' as const };
-    expect(await store.listTable(scope(), { labelSelector: 'name=a' }, table)).toBeUndefined();
-    const uncached = new MemoryStorage();
-    expect(await new Store(metricSnapshot, uncached).listTable(scope(), {}, table)).toBeUndefined();
-    await uncached.close();
+    test('works out a row once per object version and Table shape: later lists reuse it, a change makes a new one', async () => {
+      const cellsOf: string[] = [];
+      const counted = {
+        ...version,
+        columns: version.columns.map((column) => ({
+          ...column,
+          cell: (object: KubeObject) => {
+            cellsOf.push(object.metadata.name!);
+            return column.cell(object);
+          },
+        })),
+      };
+      const inCounted = { ...scope(), version: counted };
+      const table = { metaVersion: 'v1', includeObject: 'Metadata' as const };
+      await store.listTable(inCounted, {}, table, now);
+      const perList = cellsOf.length;
+      expect(perList).toBe(3 * version.columns.length);
+      const ages = async (at: number): Promise<unknown[]> => {
+        const { rows } = JSON.parse(String(await store.listTable(inCounted, {}, table, at))) as {
+          rows: { cells: unknown[] }[];
+        };
+        return rows.map((row) => row.cells[version.columns.findIndex((c) => c.name === 'Age') + 1]);
+      };
+      expect(await ages(Date.now() + 2 * 3_600_000)).toEqual(['120m', '120m', '120m']);
+      expect(cellsOf).toHaveLength(perList);
+      const live = await store.get(scope(), 'b');
+      await store.update(scope(), 'b', {
+        ...live,
+        spec: { ...(live.spec as object), metrics: ['up', 'down'] },
+      });
+      const after = JSON.parse(String(await store.listTable(inCounted, {}, table, now))) as {
+        rows: { object: KubeObject }[];
+      };
+      expect(cellsOf.slice(perList)).toEqual(Array(version.columns.length).fill('b'));
+      expect(after.rows[1].object.metadata.resourceVersion).not.toBe(live.metadata.resourceVersion);
+      await store.listTable(inCounted, {}, { ...table, includeObject: 'Object' }, now);
+      expect(cellsOf).toHaveLength(perList * 2 + version.columns.length);
+    });
+
+    test('declines a list with a selector or from a storage without a cache', async () => {
+      const table = { metaVersion: 'v1', includeObject: 'Metadata' as const };
+      expect(await store.listTable(scope(), { labelSelector: 'name=a' }, table)).toBeUndefined();
+      const uncached = new MemoryStorage();
+      expect(await new Store(metricSnapshot, uncached).listTable(scope(), {}, table)).toBeUndefined();
+      await uncached.close();
+    });
   });
 });
