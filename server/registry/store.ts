@@ -209,6 +209,15 @@ export class Store {
     return `${JSON.stringify({ ...page, items: [] }).slice(0, -2)}${page.items.map((item) => item.json).join(',')}]}`;
   }
 
+  /**
+   * An object the store prepared and is about to write, as the client's version sees it: the
+   * object itself when the version converts nothing (to be read, not changed: kube too hands
+   * validation and validating admission the object it writes), a converted copy otherwise.
+   */
+  private asRequestVersion(stored: KubeObject, version: ResourceVersion): KubeObject {
+    return this.convertsNothing(version) ? stored : this.toRequestVersion(stored, version);
+  }
+
   /** Whether objects read in `version` are the stored ones as they are: the storage version, unconverted. */
   private convertsNothing(version: ResourceVersion): boolean {
     return (
@@ -440,7 +449,7 @@ export class Store {
       (await this.admission.admit(this.attributes(scope, 'CREATE', name, incoming))) ?? incoming;
     const prepared = this.writer.prepareCreate(scope, admitted, managedFieldsSet);
     const stored = this.prepareForStorage(scope, prepared, undefined, undefined);
-    const result = this.toRequestVersion(stored, scope.version);
+    const result = this.asRequestVersion(stored, scope.version);
     await this.admission.validate(this.attributes(scope, 'CREATE', name, result));
     if (scope.dryRun) {
       const existing = await this.call(() => this.storage.get(this.objectKey(scope.namespace, name)), name);
@@ -539,7 +548,7 @@ export class Store {
     stored.metadata.generation =
       (old.metadata.generation ?? 1) + (this.sameGenerationContent(stored, old) ? 0 : 1);
     if (sameStoredState(stored, old)) return { object: live, code: 200 };
-    const result = this.toRequestVersion(stored, scope.version);
+    const result = this.asRequestVersion(stored, scope.version);
     await this.admission.validate(this.attributes(scope, 'UPDATE', name, result, live, subresource));
     if (scope.dryRun) return { object: result, code: 200 };
     const key = this.objectKey(scope.namespace, name);
@@ -576,7 +585,7 @@ export class Store {
       strategy.default?.(stored, context);
       if (old) strategy.prepareForUpdate?.(stored, old, context);
       else strategy.prepareForCreate?.(stored, context);
-      checked = this.toRequestVersion(stored, scope.version);
+      checked = this.asRequestVersion(stored, scope.version);
     }
     const name = checked.metadata.name ?? checked.metadata.generateName ?? '';
     const causes: StatusCause[] = [...validateObjectMeta(checked.metadata, this.definition.namespaced)];

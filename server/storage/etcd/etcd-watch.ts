@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Etcd3, IDuplexStream, IEvent, IWatchRequest, IWatchResponse } from 'etcd3';
+import type { Etcd3, IDuplexStream, IEvent, IKeyValue, IWatchRequest, IWatchResponse } from 'etcd3';
+import type { KubeObject } from '../../../api/types.js';
 import { formatResourceVersion, tooOldResourceVersion } from '../resource-version.js';
 import { isStorageError, StorageError, type StorageEvent } from '../../../api/storage.js';
 import type { ProgressWatch, WatchProgress } from '../cacher/watch-progress.js';
@@ -163,12 +164,8 @@ export class EtcdWatch implements ProgressWatch {
 
   private toStorageEvent(event: IEvent, revision: number): StorageEvent {
     const key = this.options.keys.fromEtcd(event.kv.key);
-    const resourceVersion = formatResourceVersion(revision);
-    // etcd leaves prev_kv out when the previous version was compacted before it could be read.
-    const previous = event.prev_kv
-      ? decodeFromEtcd(event.prev_kv.value, Number(event.prev_kv.mod_revision))
-      : undefined;
     if (event.type === 'Delete') {
+      // etcd leaves prev_kv out when the previous version was compacted before it could be read.
       if (!event.prev_kv) {
         throw new StorageError(
           'Expired',
@@ -176,17 +173,16 @@ export class EtcdWatch implements ProgressWatch {
           `etcd no longer has the object deleted at ${key}; relist`,
         );
       }
-      return {
-        type: 'DELETED',
-        key,
-        object: decodeFromEtcd(event.prev_kv.value, revision),
-        previous,
-        resourceVersion,
-      };
+      return new EtcdWatchEvent('DELETED', key, revision, event.prev_kv.value, event.prev_kv);
     }
-    const object = decodeFromEtcd(event.kv.value, revision);
     const type = event.kv.create_revision === event.kv.mod_revision ? 'ADDED' : 'MODIFIED';
-    return { type, key, object, ...(previous && type === 'MODIFIED' ? { previous } : {}), resourceVersion };
+    return new EtcdWatchEvent(
+      type,
+      key,
+      revision,
+      event.kv.value,
+      type === 'MODIFIED' ? event.prev_kv : undefined,
+    );
   }
 
   private closeStream(): void {
@@ -223,5 +219,38 @@ async function pause(ms: number, signal: AbortSignal): Promise<void> {
     await sleep(ms, undefined, { signal });
   } catch {
     // Aborted: the loop sees it.
+  }
+}
+
+/**
+ * A change etcd reported, its objects decoded from the values when first read: the watch cache
+ * reads the new object once and never the previous one (it keeps its own copy), so decoding
+ * both for every change would be wasted.
+ */
+class EtcdWatchEvent implements StorageEvent {
+  readonly resourceVersion: string;
+  private decoded: KubeObject | undefined;
+  private decodedPrevious: KubeObject | undefined;
+
+  constructor(
+    readonly type: StorageEvent['type'],
+    readonly key: string,
+    private readonly revision: number,
+    private readonly value: Buffer,
+    private readonly previousKv: IKeyValue | undefined,
+  ) {
+    this.resourceVersion = formatResourceVersion(revision);
+  }
+
+  /** For DELETED, the last state stamped with the deletion's revision, as kube reports it. */
+  get object(): KubeObject {
+    return (this.decoded ??= decodeFromEtcd(this.value, this.revision));
+  }
+
+  get previous(): KubeObject | undefined {
+    const previous = this.previousKv;
+    return (
+      previous && (this.decodedPrevious ??= decodeFromEtcd(previous.value, Number(previous.mod_revision)))
+    );
   }
 }
