@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePorts } from './ports.js';
@@ -117,8 +117,13 @@ export class EtcdProcess {
   }
 
   /** Freezes etcd (SIGSTOP): its connections stay open but nothing answers, as when it hangs. */
-  pause(): void {
-    this.child?.kill('SIGSTOP');
+  async pause(): Promise<void> {
+    const child = this.child;
+    if (!child?.pid) return;
+    child.kill('SIGSTOP');
+    // The signal is delivered asynchronously: on a busy machine etcd could still answer a request
+    // sent right after kill() returned. Wait until the kernel reports the process stopped.
+    while (processState(child.pid) !== 'T') await new Promise((resolve) => setTimeout(resolve, 5));
   }
 
   /** Lets a paused etcd run again (SIGCONT). */
@@ -176,5 +181,15 @@ export class EtcdProcess {
     } catch {
       return false;
     }
+  }
+}
+
+/** The state letter of /proc/<pid>/stat (R running, S sleeping, T stopped, ...), if readable. */
+function processState(pid: number): string | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0];
+  } catch {
+    return undefined;
   }
 }

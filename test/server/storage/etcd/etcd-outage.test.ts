@@ -90,7 +90,7 @@ describe('storage on etcd that goes away', () => {
     await cached.list(resource);
     const watched = collect(cached.watch(resource, rv(a), watches.signal));
 
-    fixture.etcd().pause();
+    await fixture.etcd().pause();
     try {
       await expectFastFailure(direct.get(`${resource}ns/a`), 'Timeout');
       await expectFastFailure(cached.get(`${resource}ns/a`), 'Timeout');
