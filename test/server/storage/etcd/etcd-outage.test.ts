@@ -41,7 +41,7 @@ describe('storage on etcd that goes away', () => {
     async (_how, takeDown) => {
       const { direct, cached } = await openPair();
       const a = await direct.create(`${resource}ns/a`, thing('a'));
-      await cached.list(resource);
+      await cached.warm(resource);
       const watchedDirectly = collect(direct.watch(resource, rv(a), watches.signal));
       const watchedThroughCache = collect(cached.watch(resource, rv(a), watches.signal));
       const b = await cached.create(`${resource}ns/b`, thing('b'));
@@ -87,7 +87,7 @@ describe('storage on etcd that goes away', () => {
   it('times out calls while etcd hangs, and carries on when it resumes', async () => {
     const { direct, cached } = await openPair();
     const a = await direct.create(`${resource}ns/a`, thing('a'));
-    await cached.list(resource);
+    await cached.warm(resource);
     const watched = collect(cached.watch(resource, rv(a), watches.signal));
 
     await fixture.etcd().pause();
