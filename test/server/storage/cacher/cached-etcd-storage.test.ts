@@ -38,7 +38,7 @@ describe('CachedStorage(EtcdStorage)', () => {
     // Without progress marks, every read below would wait out this timeout and then ask etcd.
     const { cached, other } = await openReplicas({ freshnessTimeoutMs: 60_000 });
     const quiet = await other.create(`${resource}ns/quiet`, thing('quiet'));
-    await cached.list(resource);
+    await cached.warm(resource);
     const reads = countCalls(cached.inner, 'get');
     const lists = countCalls(cached.inner, 'list');
 

@@ -304,8 +304,8 @@ describe('CachedStorage', () => {
     open();
     await cached.create(keyOf('ns', 'a'), object('ns', 'a'));
     await cached.create('/registry/example.com/clusterthings/b', thing('b'));
-    await cached.list(resource);
-    await cached.list('/registry/example.com/clusterthings/');
+    await cached.warm(resource);
+    await cached.warm('/registry/example.com/clusterthings/');
     resetCalls();
     expect(await cached.get(keyOf('ns', 'a'))).toMatchObject({ metadata: { name: 'a' } });
     expect(await cached.get('/registry/example.com/clusterthings/b')).toMatchObject({
