@@ -61,23 +61,3 @@ export class CpuMeter {
     return { self: (own.user + own.system) / 1e6 / seconds, observed };
   }
 }
-
-/**
- * Waits until none of `pids` uses more than `maxCores` of a core over a `windowMs` window, or
- * `timeoutMs` has passed: work one target left behind (a checkpoint, a garbage collection, a
- * compaction) then runs before the next target is measured, not during its measurement.
- */
-export async function waitUntilIdle(
-  pids: readonly number[],
-  { maxCores = 0.1, windowMs = 250, timeoutMs = 10_000 } = {},
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const before = pids.map((pid) => processCpuSeconds(pid) ?? 0);
-    await new Promise((resolve) => setTimeout(resolve, windowMs));
-    const busy = pids.some(
-      (pid, i) => (processCpuSeconds(pid) ?? 0) - before[i] > (maxCores * windowMs) / 1000,
-    );
-    if (!busy) return;
-  }
-}

@@ -1,6 +1,5 @@
 import { log, type BenchContext } from '../bench-context.js';
 import type { UserId } from '../environment/bench-cluster.js';
-import { waitUntilIdle } from '../environment/process-stats.js';
 import type { ThroughputResult } from '../load/protocol.js';
 import { summarize, type ThroughputEntry, type ThroughputRun } from '../report/results.js';
 import type { CeilingTarget } from '../targets/ceiling.js';
@@ -21,8 +20,7 @@ function describe(result: ThroughputResult): string {
 
 /**
  * Every workload against every target, repetition by repetition and workload by workload, the
- * targets one after the other (so that the machine's load changes hit them alike), each once
- * the servers are idle (so what one left behind does not run during the next). The ceiling
+ * targets one after the other (so that the machine's load changes hit them alike). The ceiling
  * runs each workload once per repetition, after the servers, answering with the bytes the
  * first server answered.
  */
@@ -46,7 +44,6 @@ export async function runThroughputPhase(
       keepSample,
       observe: target.observe,
     } as const;
-    await waitUntilIdle(servers.map((server) => server.serverPid));
     const result = await context.attempt(`${workload.id} ${user} ${target.id}`, () =>
       context.loadGenerator.run(job),
     );
