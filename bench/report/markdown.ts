@@ -293,9 +293,9 @@ export function benchmarkReport(
         `${number(Number(s.settleMs) / 1000, 0)} s; bytes per object is the growth between the two sizes. Start-up: ` +
         'a restart with the larger number of objects stored, from spawn until `/readyz` answers 200, and until ' +
         'the first page (limit=500) of a list over all namespaces is served. Go returns freed heap to the system ' +
-        "lazily (GOGC=100, no GOMEMLIMIT), so its resident memory includes garbage, as Node's does; sample-apiserver " +
-        'answers reads from etcd until its watch cache is filled (KEP-4568), so its first page does not wait for the ' +
-        'cache.',
+        "lazily (GOGC=100, no GOMEMLIMIT), so its resident memory includes garbage, as Node's does; both servers " +
+        'answer reads from the backend until their watch cache is filled (KEP-4568), so a first page does not wait ' +
+        'for the cache.',
       '',
       memoryTable(results),
       '',
